@@ -1,0 +1,328 @@
+/* upd - the command-line face of updater.h, for scripts and for programs in
+   any language. The command line is a stable contract (docs/upd.md):
+   errors go to stderr as "upd: <message>"; exit 0 success, 1 failure,
+   2 usage. */
+#define UPDATER_IMPLEMENTATION
+#include "../updater.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EXIT_USAGE 2
+
+typedef struct cmd {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *args;
+    const char *summary;
+} cmd;
+
+static int cmd_vercmp(int argc, char **argv);
+static int cmd_sha256(int argc, char **argv);
+static int cmd_manifest(int argc, char **argv);
+
+static const cmd commands[] = {
+    {"vercmp", cmd_vercmp, "A B",
+     "compare two versions by SemVer 2.0.0 precedence; prints -1, 0 or 1"},
+    {"sha256", cmd_sha256, "[FILE...]",
+     "SHA-256 of each FILE (stdin if none or '-'), in sha256sum's format"},
+    {"manifest", cmd_manifest,
+     "[--base URL] [--now UNIXTIME] [--app NAME --current V [--channel C]\n"
+     "                  [--bucket N | --id INSTALLATION_ID]] FILE",
+     "check a manifest (versions file), list its releases and, with --app\n"
+     "                  and --current, show the release an installation would get"},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void fail(const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+static void fail(const char *fmt, ...)
+{
+    va_list ap;
+    fflush(stdout);
+    fputs("upd: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+static void usage_of(FILE *f, const cmd *c)
+{
+    fprintf(f, "usage: upd %s %s\n", c->name, c->args);
+}
+
+static void help(FILE *f)
+{
+    size_t i;
+    fprintf(f, "upd %s - update programs safely (updater.h)\n\n"
+               "usage: upd <command> [options] [arguments]\n\n"
+               "commands:\n", upd_version_string());
+    for (i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-14s  %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n  upd help COMMAND, upd COMMAND --help   usage of one command\n"
+               "  upd --version                          print the version\n\n"
+               "exit status: 0 success, 1 failure, 2 usage error\n");
+}
+
+static int wants_help(int argc, char **argv)
+{
+    int i;
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) return 0;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) return 1;
+    }
+    return 0;
+}
+
+/* ---- vercmp ---------------------------------------------------------- */
+static int cmd_vercmp(int argc, char **argv)
+{
+    upd_version a, b;
+    const char *why = "";
+    int i;
+    if (argc != 3) { usage_of(stderr, &commands[0]); return EXIT_USAGE; }
+    for (i = 1; i <= 2; i++)
+        if (upd_version_parse(argv[i], i == 1 ? &a : &b, &why) != UPD_OK) {
+            fail("invalid version '%s': %s", argv[i], why);
+            return 1;
+        }
+    printf("%d\n", upd_version_compare(&a, &b));
+    return 0;
+}
+
+/* ---- sha256 ------------------------------------------------------------- */
+/* sha256sum's format: "<hex>  <name>"; a name holding '\', LF or CR is
+   written escaped, and the line then starts with '\'. */
+static void print_sum(const uint8_t d[32], const char *name)
+{
+    char hex[65];
+    const char *p;
+    int esc = strpbrk(name, "\\\n\r") != NULL;
+    upd_hex_encode(d, 32, hex);
+    printf("%s%s  ", esc ? "\\" : "", hex);
+    for (p = name; *p; p++) {
+        if (esc && *p == '\\') fputs("\\\\", stdout);
+        else if (esc && *p == '\n') fputs("\\n", stdout);
+        else if (esc && *p == '\r') fputs("\\r", stdout);
+        else putchar(*p);
+    }
+    putchar('\n');
+}
+
+static int sha256_stdin(uint8_t d[32])
+{
+    uint8_t buf[16384];
+    upd_sha256_ctx c;
+    upd_sha256_init(&c);
+    for (;;) {
+        ssize_t n = read(0, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -1;
+        if (n == 0) break;
+        upd_sha256_update(&c, buf, (size_t)n);
+    }
+    upd_sha256_final(&c, d);
+    return 0;
+}
+
+static int cmd_sha256(int argc, char **argv)
+{
+    int i, rc = 0, first = 1;
+    uint8_t d[32];
+    if (argc > 1 && strcmp(argv[1], "--") == 0) first = 2;
+    else if (argc > 1 && argv[1][0] == '-' && argv[1][1] != '\0') {
+        fail("unknown option '%s'", argv[1]);
+        usage_of(stderr, &commands[1]);
+        return EXIT_USAGE;
+    }
+    if (first >= argc) {
+        if (sha256_stdin(d) != 0) { fail("-: %s", strerror(errno)); return 1; }
+        print_sum(d, "-");
+        return 0;
+    }
+    for (i = first; i < argc; i++) {
+        if (strcmp(argv[i], "-") == 0) {
+            if (sha256_stdin(d) != 0) { fail("-: %s", strerror(errno)); rc = 1; continue; }
+        } else if (upd_sha256_file(argv[i], d) != UPD_OK) {
+            fail("%s: %s", argv[i], strerror(errno));
+            rc = 1;
+            continue;
+        }
+        print_sum(d, argv[i]);
+    }
+    return rc;
+}
+
+/* ---- manifest ----------------------------------------------------------- */
+static char *read_all(const char *path, size_t max, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    char *buf;
+    size_t n = 0, cap = 65536;
+    if (!f) return NULL;
+    buf = (char *)malloc(cap);
+    while (buf) {
+        size_t got;
+        if (n == cap) {
+            char *nb = n > max ? NULL : (char *)realloc(buf, cap * 2);
+            if (!nb) break;
+            buf = nb; cap *= 2;
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0 || n > max) break;
+    }
+    if (buf && ferror(f)) { free(buf); buf = NULL; }
+    if (f != stdin) fclose(f);
+    if (buf && n > max) { free(buf); errno = EFBIG; return NULL; }
+    *len = n;
+    return buf;
+}
+
+static void print_release(const upd_release *r, const char *prefix)
+{
+    char hex[65];
+    upd_hex_encode(r->sha256, 32, hex);
+    printf("%s%s %s channel=%s size=%llu sha256=%s url=%s", prefix, r->app, r->version,
+           r->channel, (unsigned long long)r->size, hex, r->url);
+    if (r->from) printf(" from=%s", r->from);
+    if (r->min) printf(" min=%s", r->min);
+    if (r->rollout != 100) printf(" rollout=%d", r->rollout);
+    if (r->notes) printf(" notes=%s", r->notes);
+    if (r->critical) printf(" critical=1");
+    printf(" line=%u\n", r->line);
+}
+
+static int parse_int(const char *s, long long lo, long long hi, long long *out)
+{
+    char *end;
+    long long v;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) return 0;
+    *out = v;
+    return 1;
+}
+
+static int cmd_manifest(int argc, char **argv)
+{
+    const char *base = NULL, *file = NULL, *id = NULL, *why;
+    upd_manifest m;
+    upd_query q;
+    upd_choice c;
+    long long now = (long long)time(NULL), bucket = -1;
+    char *text;
+    size_t len = 0, i;
+    int k, rc = 0;
+    upd_result r;
+    memset(&m, 0, sizeof m);
+    memset(&q, 0, sizeof q);
+    for (k = 1; k < argc; k++) {
+        const char *a = argv[k], *val = NULL;
+        if (strcmp(a, "--") == 0) { k++; break; }
+        if (a[0] != '-' || a[1] == '\0') break;
+        if (k + 1 >= argc) { fail("option '%s' needs a value", a); return EXIT_USAGE; }
+        val = argv[++k];
+        if (strcmp(a, "--base") == 0) base = val;
+        else if (strcmp(a, "--app") == 0) q.app = val;
+        else if (strcmp(a, "--current") == 0) q.current = val;
+        else if (strcmp(a, "--channel") == 0) q.channel = val;
+        else if (strcmp(a, "--id") == 0) id = val;
+        else if (strcmp(a, "--bucket") == 0) {
+            if (!parse_int(val, 0, 99, &bucket)) { fail("--bucket must be 0..99"); return EXIT_USAGE; }
+        } else if (strcmp(a, "--now") == 0) {
+            if (!parse_int(val, 0, INT64_MAX, &now)) { fail("--now must be seconds since 1970"); return EXIT_USAGE; }
+        } else { fail("unknown option '%s'", a); usage_of(stderr, &commands[2]); return EXIT_USAGE; }
+    }
+    if (k != argc - 1 || (q.app == NULL) != (q.current == NULL) || (id && bucket >= 0)) {
+        usage_of(stderr, &commands[2]);
+        return EXIT_USAGE;
+    }
+    file = argv[k];
+    text = read_all(file, UPDATER_MAX_MANIFEST_BYTES, &len);
+    if (!text) {
+        fail("%s: %s", file, errno == EFBIG ? "manifest larger than the limit" : strerror(errno));
+        return 1;
+    }
+    r = upd_manifest_parse(&m, text, len, base);
+    if (r != UPD_OK) {
+        fail("%s: %s", file, m.error[0] ? m.error : upd_strerror(r));
+        free(text);
+        return 1;
+    }
+    if (upd_manifest_check_time(&m, now) != UPD_OK) {
+        time_t t = (time_t)m.expires;
+        char when[32];
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+        fail("%s: manifest expired at %s", file, when);
+        upd_manifest_free(&m);
+        free(text);
+        return 1;
+    }
+    printf("serial %llu\n", (unsigned long long)m.serial);
+    if (m.has_expires) {
+        time_t t = (time_t)m.expires;
+        char when[32];
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+        printf("expires %s\n", when);
+    }
+    if (!q.app) {
+        for (i = 0; i < m.count; i++) print_release(&m.releases[i], "");
+    } else {
+        q.bucket = id ? upd_rollout_bucket(id) : (bucket >= 0 ? (int)bucket : 0);
+        r = upd_manifest_select(&m, &q, &c);
+        if (r == UPD_NO_UPDATE) printf("no update\n");
+        else if (r == UPD_OK) {
+            printf("update %s %s%s\n", q.app, c.version, c.critical ? " critical" : "");
+            if (c.delta) print_release(c.delta, "delta ");
+            if (c.full) print_release(c.full, "full ");
+        } else {
+            why = r == UPD_E_VERSION ? "invalid --current version" : upd_strerror(r);
+            fail("%s", why);
+            rc = 1;
+        }
+    }
+    upd_manifest_free(&m);
+    free(text);
+    return rc;
+}
+
+/* ---- main --------------------------------------------------------------- */
+int main(int argc, char **argv)
+{
+    size_t i;
+    if (argc < 2) { help(stderr); return EXIT_USAGE; }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) { help(stdout); return 0; }
+    if (strcmp(argv[1], "--version") == 0) { printf("upd %s\n", upd_version_string()); return 0; }
+    if (strcmp(argv[1], "help") == 0) {
+        if (argc == 2) { help(stdout); return 0; }
+        for (i = 0; i < NCOMMANDS; i++)
+            if (strcmp(argv[2], commands[i].name) == 0) {
+                usage_of(stdout, &commands[i]);
+                printf("\n  %s\n", commands[i].summary);
+                return 0;
+            }
+        fail("unknown command '%s' (see upd --help)", argv[2]);
+        return EXIT_USAGE;
+    }
+    for (i = 0; i < NCOMMANDS; i++)
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            if (wants_help(argc - 1, argv + 1)) {
+                usage_of(stdout, &commands[i]);
+                printf("\n  %s\n", commands[i].summary);
+                return 0;
+            }
+            return commands[i].run(argc - 1, argv + 1);
+        }
+    fail("unknown command '%s' (see upd --help)", argv[1]);
+    return EXIT_USAGE;
+}
