@@ -223,7 +223,11 @@ typedef struct upd_release {
     const char *min;         /* lowest installed version allowed, or NULL   */
     upd_version min_ver;
     const char *notes;       /* release notes URL (resolved), or NULL       */
-    int rollout;             /* 1..100 percent of installations; 100 default */
+    int rollout;             /* 1..100 percent of installations; 100 default.
+                                channel, rollout and min given on one line of
+                                an app and version apply to all its lines
+                                (full and incremental); two lines giving
+                                different values are an error              */
     int critical;            /* 0 or 1                                      */
     unsigned line;           /* line number in the manifest                 */
 } upd_release;
@@ -235,7 +239,8 @@ typedef struct upd_manifest {
     upd_release *releases;   /* in file order                               */
     size_t count;
     unsigned error_line;     /* after a failed parse: 1-based line, or 0    */
-    char error[192];         /* after a failed parse: "line N: reason"      */
+    char error[192];         /* after a failed parse: "line N: reason", or
+                                just the reason when no line is to blame    */
     void *alloc_ctx;         /* passed to UPDATER_MALLOC/FREE; set it before
                                 parsing if your allocator macros use it     */
     char *_text;             /* private: the parsed copy of the text        */
@@ -247,8 +252,11 @@ typedef struct upd_manifest {
    NULL to keep relative URLs as written. m may be zeroed or left from an
    earlier upd_manifest_free(); its alloc_ctx is kept.
    Returns UPD_OK, or UPD_E_MANIFEST / UPD_E_VERSION / UPD_E_URL with
-   m->error_line and m->error set, UPD_E_TOOBIG (a limit from section 1),
-   UPD_E_NOMEM. On failure nothing stays allocated (upd_manifest_free is
+   m->error_line and m->error set (an over-long line or too many attributes
+   is UPD_E_MANIFEST with its line), UPD_E_TOOBIG when the text is larger
+   than UPDATER_MAX_MANIFEST_BYTES or longer than UPDATER_MAX_MANIFEST_LINES
+   lines (a final line without a line ending counts; nothing after the last
+   line ending does), UPD_E_NOMEM. On failure nothing stays allocated (upd_manifest_free is
    still safe to call). A parsed manifest never changes; the strings it points
    to live until upd_manifest_free(). */
 UPDDEF upd_result upd_manifest_parse(upd_manifest *m, const char *text, size_t len,
@@ -605,6 +613,7 @@ UPDDEF void upd_sha256_update(upd_sha256_ctx *c, const void *data, size_t len)
 {
     const uint8_t *p = (const uint8_t *)data;
     size_t used = (size_t)(c->_bytes & 63u);
+    if (len == 0) return;
     c->_bytes += len;
     if (used) {
         size_t take = 64 - used < len ? 64 - used : len;
@@ -843,8 +852,9 @@ UPDDEF upd_result upd_url_resolve(const char *base, const char *ref,
     const char *reason = NULL, *bad;
     size_t plen = 0, i;
     if (!why) why = &reason;
-    if (!ref || !out || cap == 0) { *why = "no URL given"; return UPD_E_URL; }
+    if (!out || cap == 0) { *why = "no room for the URL"; return UPD_E_TOOBIG; }
     out[0] = '\0';
+    if (!ref) { *why = "no URL given"; return UPD_E_URL; }
     if (!upd__url_char_ok(ref) || (base && !upd__url_char_ok(base))) {
         *why = "character not allowed in a URL";
         return UPD_E_URL;
@@ -1028,7 +1038,7 @@ static upd_result upd__mf_release(upd_manifest *m, char **tok, size_t ntok, unsi
     memset(&rel, 0, sizeof rel);
     rel.line = line;
     rel.channel = upd__stable;
-    rel.rollout = 100;
+    rel.rollout = 0; /* not given; upd__mf_crosscheck settles it */
     rel.app = tok[0];
     if (!upd__app_name_ok(tok[0]))
         return upd__mf_err(m, UPD_E_MANIFEST, line,
@@ -1127,10 +1137,70 @@ static int upd__release_order(const void *pa, const void *pb)
     return a->line < b->line ? -1 : (a->line > b->line);
 }
 
+/* Checks across lines, on the releases sorted by (app, version, from):
+   no duplicate release, and all lines of one app and version (the full
+   package and its incremental ones) describe one release: where they give
+   channel, rollout or min, they agree, and the value given applies to all
+   of them (a delta line must not escape a rollout set on the full line). */
+static upd_result upd__mf_crosscheck(upd_manifest *m)
+{
+    upd_release **idx = (upd_release **)UPDATER_MALLOC(m->alloc_ctx, m->count * sizeof *idx);
+    upd_result r = UPD_OK;
+    size_t i, g, j;
+    if (!idx) return upd__mf_err(m, UPD_E_NOMEM, 0, "out of memory");
+    for (i = 0; i < m->count; i++) idx[i] = &m->releases[i];
+    qsort((void *)idx, m->count, sizeof *idx, upd__release_order);
+    for (g = 0; g < m->count && r == UPD_OK; g = i) {
+        const upd_release *chan = NULL, *roll = NULL, *min = NULL;
+        for (i = g; i < m->count && strcmp(idx[i]->app, idx[g]->app) == 0 &&
+                    upd_version_compare(&idx[i]->ver, &idx[g]->ver) == 0; i++) {
+            upd_release *a = idx[i];
+            if (i > g && (a->from == NULL) == (idx[i - 1]->from == NULL) &&
+                (!a->from || upd_version_compare(&a->from_ver, &idx[i - 1]->from_ver) == 0)) {
+                r = upd__mf_err(m, UPD_E_MANIFEST, a->line, "duplicate release %.40s %.40s%s%.40s (also on line %u)",
+                                a->app, a->version, a->from ? " from " : "", a->from ? a->from : "",
+                                idx[i - 1]->line);
+                break;
+            }
+            if (a->channel != upd__stable) {
+                if (chan && strcmp(chan->channel, a->channel) != 0) {
+                    r = upd__mf_err(m, UPD_E_MANIFEST, a->line, "channel=%.40s disagrees with line %u "
+                                    "for the same release", a->channel, chan->line);
+                    break;
+                }
+                chan = a;
+            }
+            if (a->rollout) {
+                if (roll && roll->rollout != a->rollout) {
+                    r = upd__mf_err(m, UPD_E_MANIFEST, a->line, "rollout=%d disagrees with line %u "
+                                    "for the same release", a->rollout, roll->line);
+                    break;
+                }
+                roll = a;
+            }
+            if (a->min) {
+                if (min && upd_version_compare(&min->min_ver, &a->min_ver) != 0) {
+                    r = upd__mf_err(m, UPD_E_MANIFEST, a->line, "min=%.40s disagrees with line %u "
+                                    "for the same release", a->min, min->line);
+                    break;
+                }
+                min = a;
+            }
+        }
+        for (j = g; r == UPD_OK && j < i; j++) {
+            if (chan) idx[j]->channel = chan->channel;
+            idx[j]->rollout = roll ? roll->rollout : 100;
+            if (min) { idx[j]->min = min->min; idx[j]->min_ver = min->min_ver; }
+        }
+    }
+    UPDATER_FREE(m->alloc_ctx, (void *)idx);
+    return r;
+}
+
 static upd_result upd__mf_line(upd_manifest *m, char *p, size_t n, unsigned line,
                                const char *base, int *have_serial)
 {
-    char *tok[UPDATER_MAX_MANIFEST_ATTRS + 3];
+    char *tok[UPDATER_MAX_MANIFEST_ATTRS + 2]; /* app, version, attributes */
     size_t ntok = 0, i;
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
@@ -1237,22 +1307,7 @@ UPDDEF upd_result upd_manifest_parse(upd_manifest *m, const char *text, size_t l
         p = next;
     }
     if (r == UPD_OK && !have_serial) r = upd__mf_err(m, UPD_E_MANIFEST, 0, "missing @serial");
-    if (r == UPD_OK && m->count > 1) {
-        const upd_release **idx = (const upd_release **)UPDATER_MALLOC(m->alloc_ctx, m->count * sizeof *idx);
-        size_t i;
-        if (!idx) r = upd__mf_err(m, UPD_E_NOMEM, 0, "out of memory");
-        for (i = 0; idx && i < m->count; i++) idx[i] = &m->releases[i];
-        if (idx) qsort((void *)(uintptr_t)idx, m->count, sizeof *idx, upd__release_order);
-        for (i = 1; idx && i < m->count && r == UPD_OK; i++) {
-            const upd_release *a = idx[i - 1], *b = idx[i];
-            if (strcmp(a->app, b->app) == 0 && upd_version_compare(&a->ver, &b->ver) == 0 &&
-                (a->from == NULL) == (b->from == NULL) &&
-                (!a->from || upd_version_compare(&a->from_ver, &b->from_ver) == 0))
-                r = upd__mf_err(m, UPD_E_MANIFEST, b->line, "duplicate release %.40s %.40s%s%.40s (also on line %u)",
-                                b->app, b->version, b->from ? " from " : "", b->from ? b->from : "", a->line);
-        }
-        UPDATER_FREE(m->alloc_ctx, (void *)(uintptr_t)idx);
-    }
+    if (r == UPD_OK && m->count > 0) r = upd__mf_crosscheck(m);
     if (r != UPD_OK) {
         unsigned eline = m->error_line;
         char msg[sizeof m->error];
