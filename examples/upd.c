@@ -6,6 +6,7 @@
 #include "../updater.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +26,12 @@ typedef struct cmd {
 static int cmd_vercmp(int argc, char **argv);
 static int cmd_sha256(int argc, char **argv);
 static int cmd_manifest(int argc, char **argv);
+static int cmd_gunzip(int argc, char **argv);
 
 static const cmd commands[] = {
+    {"gunzip", cmd_gunzip, "[-o OUT] [--max-size N] [IN]",
+     "decompress gzip data (several members decode as one) from IN or stdin\n"
+     "                  to OUT or stdout; --max-size refuses more output than N bytes"},
     {"vercmp", cmd_vercmp, "A B",
      "compare two versions by SemVer 2.0.0 precedence; prints -1, 0 or 1"},
     {"sha256", cmd_sha256, "[FILE...]",
@@ -89,7 +94,7 @@ static int cmd_vercmp(int argc, char **argv)
     upd_version a, b;
     const char *why = "";
     int i;
-    if (argc != 3) { usage_of(stderr, &commands[0]); return EXIT_USAGE; }
+    if (argc != 3) { usage_of(stderr, &commands[1]); return EXIT_USAGE; }
     for (i = 1; i <= 2; i++)
         if (upd_version_parse(argv[i], i == 1 ? &a : &b, &why) != UPD_OK) {
             fail("invalid version '%s': %s", argv[i], why);
@@ -141,7 +146,7 @@ static int cmd_sha256(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "--") == 0) first = 2;
     else if (argc > 1 && argv[1][0] == '-' && argv[1][1] != '\0') {
         fail("unknown option '%s'", argv[1]);
-        usage_of(stderr, &commands[1]);
+        usage_of(stderr, &commands[2]);
         return EXIT_USAGE;
     }
     if (first >= argc) {
@@ -241,10 +246,10 @@ static int cmd_manifest(int argc, char **argv)
             if (!parse_int(val, 0, 99, &bucket)) { fail("--bucket must be 0..99"); return EXIT_USAGE; }
         } else if (strcmp(a, "--now") == 0) {
             if (!parse_int(val, 0, INT64_MAX, &now)) { fail("--now must be seconds since 1970"); return EXIT_USAGE; }
-        } else { fail("unknown option '%s'", a); usage_of(stderr, &commands[2]); return EXIT_USAGE; }
+        } else { fail("unknown option '%s'", a); usage_of(stderr, &commands[3]); return EXIT_USAGE; }
     }
     if (k != argc - 1 || (q.app == NULL) != (q.current == NULL) || (id && bucket >= 0)) {
-        usage_of(stderr, &commands[2]);
+        usage_of(stderr, &commands[3]);
         return EXIT_USAGE;
     }
     file = argv[k];
@@ -293,6 +298,91 @@ static int cmd_manifest(int argc, char **argv)
     }
     upd_manifest_free(&m);
     free(text);
+    return rc;
+}
+
+/* ---- gunzip ------------------------------------------------------------- */
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return -1;
+        p += k; n -= (size_t)k;
+    }
+    return 0;
+}
+
+static int cmd_gunzip(int argc, char **argv)
+{
+    static upd_gunzip z;
+    static uint8_t inbuf[65536], outbuf[65536];
+    const char *inpath = NULL, *outpath = NULL, *tmppath = NULL;
+    char tmpname[4096];
+    long long maxsize = 0;
+    int k, infd = 0, outfd = 1, eof = 0, rc = 1;
+    size_t have = 0, pos = 0;
+    for (k = 1; k < argc; k++) {
+        if (strcmp(argv[k], "-o") == 0 && k + 1 < argc) outpath = argv[++k];
+        else if (strcmp(argv[k], "--max-size") == 0 && k + 1 < argc) {
+            if (!parse_int(argv[++k], 1, INT64_MAX, &maxsize)) { fail("--max-size must be a positive number of bytes"); return EXIT_USAGE; }
+        } else if (strcmp(argv[k], "--") == 0 && k + 2 == argc) { inpath = argv[++k]; }
+        else if (argv[k][0] == '-' && argv[k][1] != '\0') { fail("unknown option '%s'", argv[k]); usage_of(stderr, &commands[0]); return EXIT_USAGE; }
+        else if (!inpath) inpath = argv[k];
+        else { usage_of(stderr, &commands[0]); return EXIT_USAGE; }
+    }
+    if (inpath && strcmp(inpath, "-") != 0 && (infd = open(inpath, O_RDONLY | O_CLOEXEC)) < 0) {
+        fail("%s: %s", inpath, strerror(errno));
+        return 1;
+    }
+    if (outpath && strcmp(outpath, "-") != 0) {
+        /* write beside OUT and rename on success: a corrupt stream never
+           leaves a half-written OUT behind */
+        if (snprintf(tmpname, sizeof tmpname, "%s.upd-XXXXXX", outpath) >= (int)sizeof tmpname) {
+            fail("%s: name too long", outpath);
+            goto done;
+        }
+        if ((outfd = mkstemp(tmpname)) < 0) { fail("%s: %s", outpath, strerror(errno)); goto done; }
+        tmppath = tmpname;
+    }
+    upd_gunzip_init(&z, (uint64_t)maxsize);
+    for (;;) {
+        size_t in_len, out_len = sizeof outbuf;
+        upd_result r;
+        if (pos == have && !eof) {
+            ssize_t n = read(infd, inbuf, sizeof inbuf);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) { fail("%s: %s", inpath ? inpath : "-", strerror(errno)); goto done; }
+            if (n == 0) eof = 1;
+            have = (size_t)n; pos = 0;
+        }
+        in_len = have - pos;
+        r = upd_gunzip_run(&z, inbuf + pos, &in_len, outbuf, &out_len, eof);
+        pos += in_len;
+        if (out_len && write_all(outfd, outbuf, out_len) != 0) {
+            fail("%s: %s", outpath ? outpath : "-", strerror(errno));
+            goto done;
+        }
+        if (r == UPD_OK) break;
+        if (r < 0) {
+            if (r == UPD_E_TOOBIG)
+                fail("%s: output exceeds --max-size %lld bytes", inpath ? inpath : "-", maxsize);
+            else
+                fail("%s: %s (at input byte %llu)", inpath ? inpath : "-", upd_strerror(r),
+                     (unsigned long long)z.total_in);
+            goto done;
+        }
+    }
+    if (tmppath) {
+        if (fsync(outfd) != 0 || close(outfd) != 0) { outfd = -1; fail("%s: %s", outpath, strerror(errno)); goto done; }
+        outfd = -1;
+        if (rename(tmppath, outpath) != 0) { fail("%s: %s", outpath, strerror(errno)); goto done; }
+        tmppath = NULL;
+    }
+    rc = 0;
+done:
+    if (tmppath) { if (outfd >= 0) close(outfd); unlink(tmppath); }
+    if (infd > 0) close(infd);
     return rc;
 }
 
