@@ -13,8 +13,8 @@ B       := build
 HDR     := updater.h
 TESTSRC := tests/test_main.c tests/test.h $(wildcard tests/t_*.c)
 
-.PHONY: all test bench demo clean
-all: $(B)/upd $(B)/asan/test_main $(B)/test_main
+.PHONY: all test bench demo fuzz clean
+all: $(B)/upd $(B)/asan/test_main $(B)/test_main $(B)/asan/gz_driver
 
 $(B)/upd: examples/upd.c $(HDR)
 	@mkdir -p $(B)
@@ -32,10 +32,40 @@ $(B)/asan/upd: examples/upd.c $(HDR)
 	@mkdir -p $(B)/asan
 	$(CC) -std=c99 -O1 -g $(SAN) $(CWARN) -Werror -o $@ examples/upd.c
 
-test: $(B)/upd $(B)/asan/upd $(B)/asan/test_main $(B)/test_main
+# stream driver for the gzip suite: decodes a file whole, a byte at a time,
+# into a one-byte output buffer or in random splits
+$(B)/asan/gz_driver: tests/gz_driver.c $(HDR)
+	@mkdir -p $(B)/asan
+	$(CC) -std=c99 -O1 -g $(SAN) $(CWARN) -Werror -o $@ tests/gz_driver.c
+
+# fuzz targets: the replay driver runs the stored corpus in `make test`
+# (zlib is the reference here, never in the header)
+FUZZ_TARGETS := gunzip
+$(B)/asan/fuzz_replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(HDR)
+	@mkdir -p $(B)/asan
+	$(CC) -std=c99 -O1 -g $(SAN) -Wall -Wextra -Wpedantic -Werror -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_$*.c -lz
+
+$(B)/fuzz_%: tests/fuzz/fuzz_%.c $(HDR)
+	@mkdir -p $(B)
+	clang -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ tests/fuzz/fuzz_$*.c -lz
+
+FUZZ_SECONDS ?= 60
+fuzz: $(foreach t,$(FUZZ_TARGETS),$(B)/fuzz_$(t))
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(B)/corpus/$$t; \
+	    echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
+	    $(B)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) $(B)/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
+
+test: $(B)/upd $(B)/asan/upd $(B)/asan/test_main $(B)/test_main $(B)/asan/gz_driver \
+      $(foreach t,$(FUZZ_TARGETS),$(B)/asan/fuzz_replay_$(t))
 	@sh tests/run.sh
 
-bench: $(B)/upd
+$(B)/bench_inflate: bench/inflate.c $(HDR)
+	@mkdir -p $(B)
+	$(CC) -std=c99 -O2 -Wall -Wextra -o $@ bench/inflate.c -lz -ldeflate
+
+bench: $(B)/upd $(B)/bench_inflate
 	@sh bench/run.sh
 
 demo: $(B)/upd

@@ -1529,19 +1529,35 @@ UPDDEF upd_result upd_gunzip_run(upd_gunzip *z, const uint8_t *in, size_t *in_le
                 if (z->_clen) goto need_output;
             }
             for (;;) {
-                /* the fast loop: 8 input bytes to refill from, and room for
-                   the longest match plus a word of overrun */
-                while (iend - ip >= 8 && oend - op >= 258 + 8) {
+                /* the fast loop: 16 input bytes to refill twice from, and room
+                   for two literals, the longest match and 16 bytes of overrun */
+                while (iend - ip >= 16 && oend - op >= 2 + 258 + 16) {
                     UPD__Z_REFILL_FAST();
                     e = lt[bits & ((1u << UPD__Z_LITBITS) - 1)];
+                    if (e & UPD__Z_E_LIT) { /* up to three literals from one refill */
+                        UPD__Z_DROP(e & 31u);
+                        *op++ = (uint8_t)(e >> 16);
+                        e = lt[bits & ((1u << UPD__Z_LITBITS) - 1)];
+                        if (e & UPD__Z_E_LIT) {
+                            UPD__Z_DROP(e & 31u);
+                            *op++ = (uint8_t)(e >> 16);
+                            e = lt[bits & ((1u << UPD__Z_LITBITS) - 1)];
+                            if (e & UPD__Z_E_LIT) {
+                                UPD__Z_DROP(e & 31u);
+                                *op++ = (uint8_t)(e >> 16);
+                                continue;
+                            }
+                        }
+                        UPD__Z_REFILL_FAST(); /* the low bits e came from stay */
+                    }
                     if (e & UPD__Z_E_SUB) {
                         UPD__Z_DROP(UPD__Z_LITBITS);
                         e = lt[(e >> 16) + (bits & ((1u << ((e >> 8) & 15u)) - 1))];
-                    }
-                    if (e & UPD__Z_E_LIT) {
-                        UPD__Z_DROP(e & 31u);
-                        *op++ = (uint8_t)(e >> 16);
-                        continue;
+                        if (e & UPD__Z_E_LIT) {
+                            UPD__Z_DROP(e & 31u);
+                            *op++ = (uint8_t)(e >> 16);
+                            continue;
+                        }
                     }
                     if (e & (UPD__Z_E_EOB | UPD__Z_E_BAD)) {
                         if (e & UPD__Z_E_BAD) UPD__Z_FAIL(UPD_E_DEFLATE_SYMBOL);
@@ -1566,8 +1582,14 @@ UPDDEF upd_result upd_gunzip_run(upd_gunzip *z, const uint8_t *in, size_t *in_le
                     } else {
                         const uint8_t *s = op - dist;
                         uint8_t *end = op + len;
-                        if (dist >= 8) { /* 8 bytes at a time; may write up to 7 past end */
-                            do { memcpy(op, s, 8); op += 8; s += 8; } while (op < end);
+                        if (dist >= 8) { /* 16 bytes a round; may write up to 15 past end */
+                            memcpy(op, s, 8);
+                            memcpy(op + 8, s + 8, 8);
+                            while (op + 16 < end) {
+                                op += 16; s += 16;
+                                memcpy(op, s, 8);
+                                memcpy(op + 8, s + 8, 8);
+                            }
                         } else if (dist == 1) {
                             memset(op, *s, len);
                         } else {

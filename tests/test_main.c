@@ -13,6 +13,7 @@ const char *t_current = "";
 #include "t_sha256.c"
 #include "t_url.c"
 #include "t_manifest.c"
+#include "t_gunzip.c"
 
 typedef struct { const char *name; void (*fn)(void); } t_entry;
 static const t_entry t_tests[] = {
@@ -21,6 +22,7 @@ static const t_entry t_tests[] = {
     TEST_LIST_SHA256
     TEST_LIST_URL
     TEST_LIST_MANIFEST
+    TEST_LIST_GUNZIP
 #undef T
 };
 
