@@ -1458,6 +1458,7 @@ UPDDEF upd_result upd_gunzip_run(upd_gunzip *z, const uint8_t *in, size_t *in_le
                     continue;
                 }
                 if (ip == iend) goto need_input;
+                bits = 0; /* what a word refill put past nbits was these bytes */
                 n = z->_n;
                 if (n > (size_t)(iend - ip)) n = (size_t)(iend - ip);
                 if (n > (size_t)(oend - op)) n = (size_t)(oend - op);
