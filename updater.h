@@ -31,9 +31,11 @@ CONTENTS
    2. Results and errors         upd_result, upd_strerror()
    3. Versions                   upd_version_parse(), upd_version_compare(), upd_vercmp()
    4. SHA-256                    upd_sha256_init/update/final(), upd_sha256_file()
-   5. gzip / DEFLATE             upd_gunzip_init(), upd_gunzip_run(), upd_crc32()
-   6. URLs                       upd_url_resolve()
-   7. Manifest                   upd_manifest_parse(), upd_manifest_select(), ...
+   5. Signatures                 upd_sha512_*(), upd_blake2b_*(), upd_ed25519_*(), upd_minisig_*()
+   6. gzip / DEFLATE             upd_gunzip_init(), upd_gunzip_run(), upd_crc32()
+   7. tar                        upd_tar_feed() (reader), upd_untar_*() (safe extractor)
+   8. URLs                       upd_url_resolve()
+   9. Manifest                   upd_manifest_parse(), upd_manifest_select(), ...
    Implementation sections follow the same order (grep for ">>").
 
 SECURITY MODEL
@@ -122,6 +124,14 @@ extern "C" {
     X(UPD_E_MANIFEST,  -21,  "malformed manifest")                             \
     X(UPD_E_URL,       -22,  "invalid or disallowed URL")                      \
     X(UPD_E_EXPIRED,   -23,  "manifest has expired")                           \
+    X(UPD_E_SIG,          -40, "signature verification failed")                \
+    X(UPD_E_SIG_GLOBAL,   -41, "trusted comment signature verification failed") \
+    X(UPD_E_KEYID,        -42, "signed by a key that is not trusted (key id)")  \
+    X(UPD_E_SIG_ALG,      -43, "unsupported signature or key algorithm")       \
+    X(UPD_E_SIG_FORMAT,   -44, "malformed signature or key file")              \
+    X(UPD_E_BASE64,       -45, "invalid base64 in a signature or key")         \
+    X(UPD_E_KEY_ENCRYPTED,-46, "secret key is encrypted (use minisign -W keys)") \
+    X(UPD_E_RANDOM,       -47, "no source of randomness")                      \
     X(UPD_E_GZIP_MAGIC,  -60, "not gzip data (bad magic bytes)")               \
     X(UPD_E_GZIP_METHOD, -61, "gzip: unsupported compression method")         \
     X(UPD_E_GZIP_FLAGS,  -62, "gzip: reserved header flags set")               \
@@ -134,7 +144,11 @@ extern "C" {
     X(UPD_E_DEFLATE_INCOMPLETE, -73, "deflate: incomplete code lengths")       \
     X(UPD_E_DEFLATE_LENS,       -74, "deflate: invalid code length codes")     \
     X(UPD_E_DEFLATE_SYMBOL,     -75, "deflate: invalid literal/length or distance symbol") \
-    X(UPD_E_DEFLATE_DIST,       -76, "deflate: distance too far back")
+    X(UPD_E_DEFLATE_DIST,       -76, "deflate: distance too far back")    \
+    X(UPD_E_TAR,          -80, "tar: malformed archive")                       \
+    X(UPD_E_TAR_CHECKSUM, -81, "tar: header checksum mismatch")                \
+    X(UPD_E_TAR_TYPE,     -82, "tar: unsupported entry type")                  \
+    X(UPD_E_PATH,         -83, "unsafe path in archive")
 
 typedef enum upd_result {
 #define UPD__ENUM_ITEM(name, value, text) name = value,
@@ -205,7 +219,112 @@ UPDDEF void upd_hex_encode(const uint8_t *data, size_t len, char *out);
    exactly that long. UPD_OK, or UPD_E_ARG on a wrong length or non-hex. */
 UPDDEF upd_result upd_hex_decode(const char *hex, uint8_t *out, size_t len);
 
-/* 5. gzip / DEFLATE decoder ---------------------------------------------------
+/* 5. Signatures: SHA-512, BLAKE2b, Ed25519, minisign -----------------------
+   5a. SHA-512 and BLAKE2b ------------------------------------------------------
+   SHA-512 (FIPS 180-4) and unkeyed BLAKE2b (RFC 7693), streaming; Ed25519
+   and minisign need both. */
+typedef struct upd_sha512_ctx {
+    uint64_t h[8];
+    uint64_t len;             /* bytes so far                                  */
+    uint8_t buf[128];
+    size_t n;                 /* bytes in buf                                  */
+} upd_sha512_ctx;
+UPDDEF void upd_sha512_init(upd_sha512_ctx *c);
+UPDDEF void upd_sha512_update(upd_sha512_ctx *c, const void *data, size_t len);
+UPDDEF void upd_sha512_final(upd_sha512_ctx *c, uint8_t out[64]);
+UPDDEF void upd_sha512(const void *data, size_t len, uint8_t out[64]);
+
+typedef struct upd_blake2b_ctx {
+    uint64_t h[8], t[2];
+    uint8_t buf[128];
+    size_t n, outlen;
+} upd_blake2b_ctx;
+/* outlen: digest bytes, 1..64 (64 = BLAKE2b-512) */
+UPDDEF void upd_blake2b_init(upd_blake2b_ctx *c, size_t outlen);
+UPDDEF void upd_blake2b_update(upd_blake2b_ctx *c, const void *data, size_t len);
+UPDDEF void upd_blake2b_final(upd_blake2b_ctx *c, uint8_t *out);
+UPDDEF void upd_blake2b(const void *data, size_t len, uint8_t *out, size_t outlen);
+
+/* 5b. Ed25519 ------------------------------------------------------------------
+   RFC 8032 Ed25519. Verification is strict (see the >>ed25519 notes): S < L,
+   canonical A and R, neither of small order, cofactorless equation.
+   Returns UPD_OK or UPD_E_SIG. A secret key is seed || public key (64
+   bytes, the layout minisign stores). Randomness for key generation comes
+   from getrandom() or /dev/urandom; UPD_E_RANDOM if neither works. */
+UPDDEF upd_result upd_ed25519_verify(const uint8_t sig[64], const void *msg, size_t len, const uint8_t pub[32]);
+UPDDEF void upd_ed25519_sign(uint8_t sig[64], const void *msg, size_t len, const uint8_t sec[64]);
+UPDDEF void upd_ed25519_seed_keypair(uint8_t pub[32], uint8_t sec[64], const uint8_t seed[32]);
+UPDDEF upd_result upd_ed25519_keypair(uint8_t pub[32], uint8_t sec[64]);
+UPDDEF upd_result upd_random(void *buf, size_t len);
+
+/* 5c. minisign keys and signatures ------------------------------------------
+   Byte-exact minisign formats (docs/signatures.md): a public key is
+   "Ed" || key id (8) || Ed25519 key (32) in base64, alone on a line or after
+   an "untrusted comment:" line; a signature file is four lines:
+       untrusted comment: <anything, authenticated by nothing>
+       base64("Ed" or "ED" || key id || R || S)      ED = over BLAKE2b-512(file)
+       trusted comment: <printable UTF-8, tabs allowed>
+       base64(global signature over R || S || trusted comment)
+   LF or CRLF; strict base64 (padding, no whitespace). Verification needs a
+   trusted key with the signature's key id (several may be trusted: key
+   rotation), then both signatures; any failure is failure. Errors:
+   UPD_E_SIG_FORMAT, UPD_E_BASE64, UPD_E_SIG_ALG, UPD_E_KEYID, UPD_E_SIG,
+   UPD_E_SIG_GLOBAL, UPD_E_KEY_ENCRYPTED (a secret key protected by a
+   password: use minisign -W, or sign with minisign -S). */
+#ifndef UPDATER_MAX_MINISIG
+#define UPDATER_MAX_MINISIG 4096   /* bytes of a .minisig file */
+#endif
+typedef struct upd_pubkey {
+    uint8_t id[8];            /* key id (keynum), as stored                    */
+    uint8_t key[32];          /* Ed25519 public key                            */
+} upd_pubkey;
+typedef struct upd_seckey {
+    uint8_t id[8];
+    uint8_t key[64];          /* seed || public key                            */
+} upd_seckey;
+typedef struct upd_minisig {
+    int prehashed;            /* 1: "ED" (BLAKE2b-512 of the file), 0: "Ed"    */
+    uint8_t id[8];
+    uint8_t sig[64];
+    uint8_t global[64];
+    char trusted[UPDATER_MAX_MINISIG]; /* the trusted comment, NUL-terminated  */
+} upd_minisig;
+/* A streaming verifier: init (checks the key id), feed the file, final. */
+typedef struct upd_minisig_verifier {
+    const upd_minisig *sig;
+    const upd_pubkey *key;    /* the trusted key that matched                  */
+    upd_sha512_ctx _sha;
+    upd_blake2b_ctx _b2;
+} upd_minisig_verifier;
+
+/* Parses a public key file's text or a bare base64 line. */
+UPDDEF upd_result upd_pubkey_parse(upd_pubkey *k, const char *text, size_t len);
+/* Parses an unencrypted minisign secret key file (UPD_E_KEY_ENCRYPTED for a
+   password-protected one). */
+UPDDEF upd_result upd_seckey_parse(upd_seckey *k, const char *text, size_t len);
+UPDDEF upd_result upd_minisig_parse(upd_minisig *s, const char *text, size_t len);
+UPDDEF upd_result upd_minisig_verify_init(upd_minisig_verifier *v, const upd_minisig *s,
+                                          const upd_pubkey *keys, size_t nkeys);
+UPDDEF void upd_minisig_verify_update(upd_minisig_verifier *v, const void *data, size_t len);
+UPDDEF upd_result upd_minisig_verify_final(upd_minisig_verifier *v);
+/* The whole check on a message in memory. */
+UPDDEF upd_result upd_minisig_verify(const upd_minisig *s, const upd_pubkey *keys, size_t nkeys,
+                                     const void *msg, size_t len);
+/* A new key pair with a random key id. */
+UPDDEF upd_result upd_minisign_keygen(upd_pubkey *pk, upd_seckey *sk);
+/* Writes the key files' text (NUL-terminated) into out; UPD_E_TOOBIG if
+   cap is too small (256 bytes always suffice for a public key, 512 for a
+   secret key). */
+UPDDEF upd_result upd_pubkey_format(const upd_pubkey *k, char *out, size_t cap);
+UPDDEF upd_result upd_seckey_format(const upd_seckey *k, char *out, size_t cap);
+/* Signs: for prehashed, msg is the file's BLAKE2b-512 digest (64 bytes),
+   else the file itself; trusted is the trusted comment (printable UTF-8).
+   Writes the four-line signature file into out (UPDATER_MAX_MINISIG bytes
+   suffice). */
+UPDDEF upd_result upd_minisig_sign(const upd_seckey *k, int prehashed, const void *msg, size_t len,
+                                   const char *trusted, char *out, size_t cap);
+
+/* 6. gzip / DEFLATE decoder ---------------------------------------------------
    RFC 1952 gzip members holding RFC 1951 DEFLATE data, streamed: each call
    takes any amount of input and any amount of output space, and is
    resumable at any byte boundary. No allocation; the 32 KiB window lives in
@@ -259,7 +378,134 @@ UPDDEF upd_result upd_gunzip_run(upd_gunzip *z, const uint8_t *in, size_t *in_le
 /* CRC-32 (ISO-HDLC, as in gzip): crc = upd_crc32(crc, data, len), from 0. */
 UPDDEF uint32_t upd_crc32(uint32_t crc, const void *data, size_t len);
 
-/* 6. URLs ---------------------------------------------------------------------
+/* 7. tar reader and safe extractor ---------------------------------------------
+   The reader is a push parser with fixed memory (no allocation): feed it any
+   chunks of a tar stream and it calls back once per entry, with the entry's
+   data in pieces, and once at its end. It reads POSIX ustar (name + prefix),
+   pax extended headers ('x': path, linkpath, size, mtime; 'g' and other keys
+   ignored), GNU long names ('L'/'K'), v7 headers, octal and base-256
+   numbers, both checksum variants; regular files ('0', NUL, '7'),
+   directories, symlinks and hard links. Other types (devices, FIFOs, GNU
+   sparse, unknown) are refused with UPD_E_TAR_TYPE, or skipped when
+   UPD_TAR_SKIP_UNSUPPORTED is set. The archive ends at two zero blocks
+   (anything after them is ignored: tar pads to its record size) or at the
+   end of input on a block boundary.
+
+       upd_tar t;
+       upd_tar_init(&t, 0);
+       t.on_entry = my_entry; t.on_data = my_data; t.on_end = my_end; t.user = me;
+       while ((n = read(fd, buf, sizeof buf)) > 0)
+           if ((r = upd_tar_feed(&t, buf, n)) != UPD_OK) break;   // t.why says what
+       if (r == UPD_OK) r = upd_tar_finish(&t);                   // UPD_E_TRUNCATED?
+
+   The extractor (upd_untar_*) writes a .tar or .tar.gz (told apart by magic)
+   into a destination directory and is secure by default: it refuses absolute
+   names, '..' components, backslashes and empty names (UPD_E_PATH); it
+   reaches every path component from the destination's directory with
+   openat(O_NOFOLLOW), so no symlink, whether it was already there or came
+   from the archive, is ever followed while writing; a symlink is created
+   only if its target is relative, climbs ('..') only at its start and no
+   higher than the destination, and then only descends; a hard link only to
+   a regular file inside the destination. Each file is written under a
+   temporary name in its directory and renamed into place, so an existing
+   file, or one hard-linked elsewhere, is replaced and never written
+   through. Permission bits are kept (setuid, setgid and sticky dropped
+   unless UPD_UNTAR_KEEP_SPECIAL), owners are not, mtimes are; directories
+   get their modes and mtimes at the end, so a read-only directory can still
+   be filled. A later entry of the same name replaces an earlier one, as in
+   tar. On an error, x->error names the entry and the reason; what was
+   extracted so far stays (extract into a staging directory). */
+#ifndef UPDATER_MAX_PATH
+#define UPDATER_MAX_PATH 4096   /* bytes of an entry's path or link target */
+#endif
+
+enum {
+    UPD_TAR_FILE = '0', UPD_TAR_HARDLINK = '1', UPD_TAR_SYMLINK = '2', UPD_TAR_DIR = '5'
+};
+#define UPD_TAR_SKIP_UNSUPPORTED  1u  /* skip devices, FIFOs... instead of failing */
+#define UPD_UNTAR_KEEP_SPECIAL    2u  /* keep setuid, setgid and sticky bits     */
+#define UPD_UNTAR_FSYNC           4u  /* fsync each file before its rename        */
+#define UPD_UNTAR_LIST            8u  /* check and report entries, write nothing  */
+
+typedef struct upd_tar_entry {
+    const char *path;         /* as stored (pax, GNU long name or prefix/name)  */
+    const char *linkpath;     /* symlink or hard link target, else ""           */
+    int type;                 /* UPD_TAR_FILE, _HARDLINK, _SYMLINK or _DIR      */
+    uint32_t mode;            /* the 12 permission bits as stored               */
+    uint64_t size;            /* data bytes (files only; 0 for the others)      */
+    int64_t mtime;            /* seconds since 1970                             */
+    uint64_t offset;          /* byte offset of the entry's header              */
+} upd_tar_entry;
+
+typedef struct upd_tar {
+    /* callbacks: any result but UPD_OK stops the reader with that result */
+    upd_result (*on_entry)(void *user, const upd_tar_entry *e);
+    upd_result (*on_data)(void *user, const uint8_t *data, size_t len);
+    upd_result (*on_end)(void *user, const upd_tar_entry *e);
+    void (*on_skip)(void *user, const upd_tar_entry *e, int typeflag); /* skipped */
+    void *user;
+    unsigned flags;           /* UPD_TAR_SKIP_UNSUPPORTED                       */
+    uint64_t offset;          /* bytes consumed so far                          */
+    uint64_t entries;         /* entries reported so far                        */
+    const char *why;          /* after an error: what was wrong, in words       */
+    upd_tar_entry entry;      /* the current entry                              */
+    /* private */
+    uint64_t _left, _pad, _xsize;
+    int64_t _xmtime;
+    uint32_t _state, _err, _hpos, _have, _rlen, _rpos, _rst, _klen, _vlen, _rkey;
+    uint8_t _hdr[512];
+    char _key[32], _val[32];
+    char _path[UPDATER_MAX_PATH + 1], _link[UPDATER_MAX_PATH + 1];
+} upd_tar;
+
+/* Resets t (callbacks and user cleared too: set them after). */
+UPDDEF void upd_tar_init(upd_tar *t, unsigned flags);
+/* Feeds len bytes; UPD_OK, or the first error (sticky): UPD_E_TAR (malformed:
+   t->why says how), UPD_E_TAR_CHECKSUM, UPD_E_TAR_TYPE, UPD_E_TOOBIG (a name
+   over UPDATER_MAX_PATH), or what a callback returned. */
+UPDDEF upd_result upd_tar_feed(upd_tar *t, const void *data, size_t len);
+/* At the end of input: UPD_OK if the archive ended cleanly, else
+   UPD_E_TRUNCATED (or the sticky error). */
+UPDDEF upd_result upd_tar_finish(upd_tar *t);
+
+typedef struct upd_untar {
+    unsigned flags;           /* UPD_TAR_SKIP_UNSUPPORTED, UPD_UNTAR_*          */
+    uint64_t max_bytes;       /* refuse archives expanding to more, 0 = no cap  */
+    uint64_t max_entries;     /* refuse archives with more entries, 0 = no cap  */
+    /* called for each entry before it is written (for listing, progress) */
+    void (*on_entry)(void *user, const upd_tar_entry *e);
+    void *user;
+    void *alloc_ctx;          /* for UPDATER_MALLOC/FREE                        */
+    uint64_t files, dirs, links, bytes; /* what was written                    */
+    char error[UPDATER_MAX_PATH + 200]; /* after an error: entry and reason     */
+    /* private */
+    upd_tar _tar;
+    struct upd_gunzip *_gz;
+    uint8_t *_buf;
+    uint8_t *_dirs;           /* deferred directory modes: records          */
+    size_t _dlen, _dcap;
+    int _root, _fd, _pfd, _cfd, _kind, _nmagic;
+    uint8_t _magic[2];
+    uint32_t _seq;
+    char _tmp[48];
+    char _cpath[UPDATER_MAX_PATH + 1]; /* the cached parent directory (_cfd) */
+    char _p1[UPDATER_MAX_PATH + 1], _p2[UPDATER_MAX_PATH + 1]; /* cleaned paths */
+} upd_untar;
+
+/* Opens the destination directory dir (which must exist) for extraction. */
+UPDDEF upd_result upd_untar_open(upd_untar *x, const char *dir, unsigned flags);
+/* Feeds archive bytes (.tar or .tar.gz, told by the first two bytes). */
+UPDDEF upd_result upd_untar_feed(upd_untar *x, const void *data, size_t len);
+/* Ends the archive: checks it ended cleanly, applies directory modes. */
+UPDDEF upd_result upd_untar_finish(upd_untar *x);
+/* Releases everything; removes a half-written temporary file. */
+UPDDEF void upd_untar_close(upd_untar *x);
+/* The whole job for a file: open, feed, finish, close. err (may be NULL)
+   receives x->error on failure. */
+UPDDEF upd_result upd_untar_file(const char *archive, const char *dir, unsigned flags,
+                                 char *err, size_t errcap);
+
+/* 8. URLs ---------------------------------------------------------------------
    Resolves reference ref against the absolute URL base (RFC 3986 section 5.2,
    "strict"), writing a NUL-terminated absolute URL to out (cap bytes).
    Both must be built from RFC 3986 characters (no spaces, controls, '\',
@@ -273,7 +519,7 @@ UPDDEF uint32_t upd_crc32(uint32_t crc, const void *data, size_t len);
 UPDDEF upd_result upd_url_resolve(const char *base, const char *ref,
                                   char *out, size_t cap, const char **why);
 
-/* 7. Manifest ------------------------------------------------------------------
+/* 9. Manifest ------------------------------------------------------------------
    The `versions` text format (docs/manifest.md): '#' comments, '@serial N'
    (required), '@expires YYYY-MM-DDTHH:MM:SSZ', and release lines
        app version key=value...
@@ -393,6 +639,9 @@ UPDDEF int upd_rollout_bucket(const char *installation_id);
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__linux__) && defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 25))
+#include <sys/random.h>
+#endif
 
 #if defined(__GLIBC__) && !defined(__USE_XOPEN2K8)
 #error "updater.h: include updater.h before any system header in the implementation file, or define _POSIX_C_SOURCE 200809L"
@@ -774,6 +1023,1084 @@ UPDDEF upd_result upd_hex_decode(const char *hex, uint8_t *out, size_t len)
         out[i] = (uint8_t)(upd__hexval((unsigned char)hex[2 * i]) << 4 |
                            upd__hexval((unsigned char)hex[2 * i + 1]));
     return UPD_OK;
+}
+
+/* ==== >>sha512 =========================================================== */
+/* FIPS 180-4: SHA-512 (section 6.4), 80 rounds on 1024-bit blocks, message
+   padded with 0x80, zeros and the 128-bit big-endian bit length. The round
+   constants and IV are the first 64 bits of the fractional parts of the
+   cube roots of the first 80 primes and the square roots of the first 8
+   (section 4.2.3, 5.3.5); the tests check them against the FIPS vectors. */
+static const uint64_t upd__sha512_k[80] = {
+    0x428a2f98d728ae22ull, 0x7137449123ef65cdull, 0xb5c0fbcfec4d3b2full, 0xe9b5dba58189dbbcull,
+    0x3956c25bf348b538ull, 0x59f111f1b605d019ull, 0x923f82a4af194f9bull, 0xab1c5ed5da6d8118ull,
+    0xd807aa98a3030242ull, 0x12835b0145706fbeull, 0x243185be4ee4b28cull, 0x550c7dc3d5ffb4e2ull,
+    0x72be5d74f27b896full, 0x80deb1fe3b1696b1ull, 0x9bdc06a725c71235ull, 0xc19bf174cf692694ull,
+    0xe49b69c19ef14ad2ull, 0xefbe4786384f25e3ull, 0x0fc19dc68b8cd5b5ull, 0x240ca1cc77ac9c65ull,
+    0x2de92c6f592b0275ull, 0x4a7484aa6ea6e483ull, 0x5cb0a9dcbd41fbd4ull, 0x76f988da831153b5ull,
+    0x983e5152ee66dfabull, 0xa831c66d2db43210ull, 0xb00327c898fb213full, 0xbf597fc7beef0ee4ull,
+    0xc6e00bf33da88fc2ull, 0xd5a79147930aa725ull, 0x06ca6351e003826full, 0x142929670a0e6e70ull,
+    0x27b70a8546d22ffcull, 0x2e1b21385c26c926ull, 0x4d2c6dfc5ac42aedull, 0x53380d139d95b3dfull,
+    0x650a73548baf63deull, 0x766a0abb3c77b2a8ull, 0x81c2c92e47edaee6ull, 0x92722c851482353bull,
+    0xa2bfe8a14cf10364ull, 0xa81a664bbc423001ull, 0xc24b8b70d0f89791ull, 0xc76c51a30654be30ull,
+    0xd192e819d6ef5218ull, 0xd69906245565a910ull, 0xf40e35855771202aull, 0x106aa07032bbd1b8ull,
+    0x19a4c116b8d2d0c8ull, 0x1e376c085141ab53ull, 0x2748774cdf8eeb99ull, 0x34b0bcb5e19b48a8ull,
+    0x391c0cb3c5c95a63ull, 0x4ed8aa4ae3418acbull, 0x5b9cca4f7763e373ull, 0x682e6ff3d6b2b8a3ull,
+    0x748f82ee5defb2fcull, 0x78a5636f43172f60ull, 0x84c87814a1f0ab72ull, 0x8cc702081a6439ecull,
+    0x90befffa23631e28ull, 0xa4506cebde82bde9ull, 0xbef9a3f7b2c67915ull, 0xc67178f2e372532bull,
+    0xca273eceea26619cull, 0xd186b8c721c0c207ull, 0xeada7dd6cde0eb1eull, 0xf57d4f7fee6ed178ull,
+    0x06f067aa72176fbaull, 0x0a637dc5a2c898a6ull, 0x113f9804bef90daeull, 0x1b710b35131c471bull,
+    0x28db77f523047d84ull, 0x32caab7b40c72493ull, 0x3c9ebe0a15c9bebcull, 0x431d67c49c100d4cull,
+    0x4cc5d4becb3e42b6ull, 0x597f299cfc657e2aull, 0x5fcb6fab3ad6faecull, 0x6c44198c4a475817ull,
+};
+static const uint64_t upd__sha512_iv[8] = {
+    0x6a09e667f3bcc908ull, 0xbb67ae8584caa73bull, 0x3c6ef372fe94f82bull, 0xa54ff53a5f1d36f1ull,
+    0x510e527fade682d1ull, 0x9b05688c2b3e6c1full, 0x1f83d9abfb41bd6bull, 0x5be0cd19137e2179ull,
+};
+#define UPD__ROR64(x, n) (((x) >> (n)) | ((x) << (64 - (n))))
+
+static void upd__sha512_block(uint64_t h[8], const uint8_t *p)
+{
+    uint64_t w[80], a, b, c, d, e, f, g, hh, t1, t2;
+    int i;
+    for (i = 0; i < 16; i++)
+        w[i] = (uint64_t)p[8 * i] << 56 | (uint64_t)p[8 * i + 1] << 48 | (uint64_t)p[8 * i + 2] << 40 |
+               (uint64_t)p[8 * i + 3] << 32 | (uint64_t)p[8 * i + 4] << 24 | (uint64_t)p[8 * i + 5] << 16 |
+               (uint64_t)p[8 * i + 6] << 8 | (uint64_t)p[8 * i + 7];
+    for (i = 16; i < 80; i++) {
+        uint64_t s0 = UPD__ROR64(w[i - 15], 1) ^ UPD__ROR64(w[i - 15], 8) ^ (w[i - 15] >> 7);
+        uint64_t s1 = UPD__ROR64(w[i - 2], 19) ^ UPD__ROR64(w[i - 2], 61) ^ (w[i - 2] >> 6);
+        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    a = h[0]; b = h[1]; c = h[2]; d = h[3]; e = h[4]; f = h[5]; g = h[6]; hh = h[7];
+    for (i = 0; i < 80; i++) {
+        t1 = hh + (UPD__ROR64(e, 14) ^ UPD__ROR64(e, 18) ^ UPD__ROR64(e, 41)) + ((e & f) ^ (~e & g)) +
+             upd__sha512_k[i] + w[i];
+        t2 = (UPD__ROR64(a, 28) ^ UPD__ROR64(a, 34) ^ UPD__ROR64(a, 39)) + ((a & b) ^ (a & c) ^ (b & c));
+        hh = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
+    }
+    h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+}
+
+UPDDEF void upd_sha512_init(upd_sha512_ctx *c)
+{
+    UPDATER_ASSERT(c != NULL);
+    memcpy(c->h, upd__sha512_iv, sizeof c->h);
+    c->len = 0;
+    c->n = 0;
+}
+
+UPDDEF void upd_sha512_update(upd_sha512_ctx *c, const void *data, size_t len)
+{
+    const uint8_t *p = (const uint8_t *)data;
+    UPDATER_ASSERT(c != NULL && (data != NULL || len == 0));
+    c->len += len;
+    if (c->n) {
+        size_t k = 128 - c->n < len ? 128 - c->n : len;
+        memcpy(c->buf + c->n, p, k);
+        c->n += k; p += k; len -= k;
+        if (c->n < 128) return;
+        upd__sha512_block(c->h, c->buf);
+        c->n = 0;
+    }
+    for (; len >= 128; p += 128, len -= 128) upd__sha512_block(c->h, p);
+    memcpy(c->buf, p, len);
+    c->n = len;
+}
+
+UPDDEF void upd_sha512_final(upd_sha512_ctx *c, uint8_t out[64])
+{
+    uint64_t bits = c->len << 3;
+    int i;
+    c->buf[c->n++] = 0x80;
+    if (c->n > 112) {
+        memset(c->buf + c->n, 0, 128 - c->n);
+        upd__sha512_block(c->h, c->buf);
+        c->n = 0;
+    }
+    memset(c->buf + c->n, 0, 128 - c->n);
+    c->buf[119] = (uint8_t)(c->len >> 61); /* the high 64 bits of the bit count */
+    for (i = 0; i < 8; i++) c->buf[120 + i] = (uint8_t)(bits >> (56 - 8 * i));
+    upd__sha512_block(c->h, c->buf);
+    for (i = 0; i < 64; i++) out[i] = (uint8_t)(c->h[i / 8] >> (56 - 8 * (i % 8)));
+}
+
+UPDDEF void upd_sha512(const void *data, size_t len, uint8_t out[64])
+{
+    upd_sha512_ctx c;
+    upd_sha512_init(&c);
+    upd_sha512_update(&c, data, len);
+    upd_sha512_final(&c, out);
+}
+
+/* ==== >>blake2b ========================================================== */
+/* RFC 7693: BLAKE2b, unkeyed, any digest length 1..64 (minisign uses 64).
+   Twelve rounds of G over a 16-word state; the IV is SHA-512's; the
+   parameter block (section 2.5) is folded into h[0] as 0x0101kknn; the
+   last block, zero-padded, is compressed with the final flag. */
+static const uint8_t upd__blake2b_sigma[12][16] = {
+    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
+    {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
+    {11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4},
+    {7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8},
+    {9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13},
+    {2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9},
+    {12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11},
+    {13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10},
+    {6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5},
+    {10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0},
+    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
+    {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
+};
+
+static void upd__blake2b_compress(upd_blake2b_ctx *c, const uint8_t *p, int last)
+{
+    uint64_t v[16], m[16];
+    int i, r;
+    for (i = 0; i < 16; i++) {
+        const uint8_t *q = p + 8 * i;
+        m[i] = (uint64_t)q[0] | (uint64_t)q[1] << 8 | (uint64_t)q[2] << 16 | (uint64_t)q[3] << 24 |
+               (uint64_t)q[4] << 32 | (uint64_t)q[5] << 40 | (uint64_t)q[6] << 48 | (uint64_t)q[7] << 56;
+    }
+    for (i = 0; i < 8; i++) { v[i] = c->h[i]; v[i + 8] = upd__sha512_iv[i]; }
+    v[12] ^= c->t[0];
+    v[13] ^= c->t[1];
+    if (last) v[14] = ~v[14];
+#define UPD__B2G(a, b, c_, d, x, y)                                             \
+    do {                                                                       \
+        v[a] = v[a] + v[b] + (x); v[d] = UPD__ROR64(v[d] ^ v[a], 32);          \
+        v[c_] = v[c_] + v[d];     v[b] = UPD__ROR64(v[b] ^ v[c_], 24);         \
+        v[a] = v[a] + v[b] + (y); v[d] = UPD__ROR64(v[d] ^ v[a], 16);          \
+        v[c_] = v[c_] + v[d];     v[b] = UPD__ROR64(v[b] ^ v[c_], 63);         \
+    } while (0)
+    for (r = 0; r < 12; r++) {
+        const uint8_t *s = upd__blake2b_sigma[r];
+        UPD__B2G(0, 4, 8, 12, m[s[0]], m[s[1]]);
+        UPD__B2G(1, 5, 9, 13, m[s[2]], m[s[3]]);
+        UPD__B2G(2, 6, 10, 14, m[s[4]], m[s[5]]);
+        UPD__B2G(3, 7, 11, 15, m[s[6]], m[s[7]]);
+        UPD__B2G(0, 5, 10, 15, m[s[8]], m[s[9]]);
+        UPD__B2G(1, 6, 11, 12, m[s[10]], m[s[11]]);
+        UPD__B2G(2, 7, 8, 13, m[s[12]], m[s[13]]);
+        UPD__B2G(3, 4, 9, 14, m[s[14]], m[s[15]]);
+    }
+#undef UPD__B2G
+    for (i = 0; i < 8; i++) c->h[i] ^= v[i] ^ v[i + 8];
+}
+
+UPDDEF void upd_blake2b_init(upd_blake2b_ctx *c, size_t outlen)
+{
+    UPDATER_ASSERT(c != NULL && outlen >= 1 && outlen <= 64);
+    memcpy(c->h, upd__sha512_iv, sizeof c->h);
+    c->h[0] ^= 0x01010000u ^ (uint64_t)outlen;
+    c->t[0] = c->t[1] = 0;
+    c->n = 0;
+    c->outlen = outlen;
+}
+
+UPDDEF void upd_blake2b_update(upd_blake2b_ctx *c, const void *data, size_t len)
+{
+    const uint8_t *p = (const uint8_t *)data;
+    UPDATER_ASSERT(c != NULL && (data != NULL || len == 0));
+    while (len > 0) {
+        size_t k;
+        if (c->n == 128) { /* full, and more follows: not the last block */
+            c->t[0] += 128;
+            if (c->t[0] < 128) c->t[1]++;
+            upd__blake2b_compress(c, c->buf, 0);
+            c->n = 0;
+        }
+        k = 128 - c->n < len ? 128 - c->n : len;
+        memcpy(c->buf + c->n, p, k);
+        c->n += k; p += k; len -= k;
+    }
+}
+
+UPDDEF void upd_blake2b_final(upd_blake2b_ctx *c, uint8_t *out)
+{
+    size_t i;
+    c->t[0] += c->n;
+    if (c->t[0] < c->n) c->t[1]++;
+    memset(c->buf + c->n, 0, 128 - c->n);
+    upd__blake2b_compress(c, c->buf, 1);
+    for (i = 0; i < c->outlen; i++) out[i] = (uint8_t)(c->h[i / 8] >> (8 * (i % 8)));
+}
+
+UPDDEF void upd_blake2b(const void *data, size_t len, uint8_t *out, size_t outlen)
+{
+    upd_blake2b_ctx c;
+    upd_blake2b_init(&c, outlen);
+    upd_blake2b_update(&c, data, len);
+    upd_blake2b_final(&c, out);
+}
+/* ==== >>ed25519 ========================================================== */
+/* RFC 8032 section 5.1, Ed25519: the twisted Edwards curve -x^2 + y^2 =
+   1 + d x^2 y^2 over GF(p), p = 2^255 - 19, d = -121665/121666, base point
+   B with y = 4/5 and x even, group order L = 2^252 + 27742...3493.
+   Field elements are five 51-bit limbs (radix 2^51), products summed in
+   128 bits (the compiler's __int128 where it has one, else a pair of
+   64-bit words). Points use extended coordinates (X:Y:Z:T), x = X/Z,
+   y = Y/Z, xy = T/Z, with the addition and doubling formulas of 5.1.4.
+   Scalars mod L are reduced bit by bit with constant-time subtraction.
+
+   Verification (strict, as libsodium; "Taming the many EdDSAs", Chalkias
+   et al. 2020): S must be < L (no malleability); A and R must be canonical
+   (y < p; not x = 0 with the sign bit set) and not of small order (so a
+   degenerate key cannot sign every message); the check is cofactorless,
+   [S]B - [k]A encoded byte for byte equal to R, with k = SHA-512(R || A ||
+   M) mod L over the bytes as received. Cofactorless rejects signatures
+   that only a cofactored check ([8][S]B = [8]R + [8][k]A) would accept;
+   that check exists for batch verification, which we do not do, and every
+   honest signer passes both. Signing handles the secret scalar with no
+   secret-dependent branches or table indexes: a double-and-add-always
+   ladder with constant-time selects. */
+#if defined(__SIZEOF_INT128__) && !defined(UPDATER_NO_INT128)
+__extension__ typedef unsigned __int128 upd__u128;
+#define UPD__MUL(a, b) ((upd__u128)(a) * (b))
+#define UPD__ADD(x, y) ((x) + (y))
+#define UPD__LO(x) ((uint64_t)(x))
+#define UPD__SHR51(x) ((uint64_t)((x) >> 51))
+#else
+typedef struct upd__u128 { uint64_t lo, hi; } upd__u128;
+static upd__u128 upd__mul128(uint64_t a, uint64_t b)
+{
+    uint64_t al = a & 0xffffffffu, ah = a >> 32, bl = b & 0xffffffffu, bh = b >> 32;
+    uint64_t ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
+    uint64_t mid = (ll >> 32) + (lh & 0xffffffffu) + (hl & 0xffffffffu);
+    upd__u128 r;
+    r.lo = (ll & 0xffffffffu) | mid << 32;
+    r.hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+    return r;
+}
+static upd__u128 upd__add128(upd__u128 x, upd__u128 y)
+{
+    upd__u128 r;
+    r.lo = x.lo + y.lo;
+    r.hi = x.hi + y.hi + (r.lo < x.lo);
+    return r;
+}
+#define UPD__MUL(a, b) upd__mul128((a), (b))
+#define UPD__ADD(x, y) upd__add128((x), (y))
+#define UPD__LO(x) ((x).lo)
+#define UPD__SHR51(x) ((x).lo >> 51 | (x).hi << 13)
+#endif
+
+typedef uint64_t upd__fe[5];
+typedef struct { upd__fe X, Y, Z, T; } upd__ge;
+#define UPD__M51 ((uint64_t)0x7ffffffffffffull)
+
+static const upd__fe upd__fe_d = {0x34dca135978a3ull, 0x1a8283b156ebdull, 0x5e7a26001c029ull, 0x739c663a03cbbull, 0x52036cee2b6ffull};
+static const upd__fe upd__fe_d2 = {0x69b9426b2f159ull, 0x35050762add7aull, 0x3cf44c0038052ull, 0x6738cc7407977ull, 0x2406d9dc56dffull};
+static const upd__fe upd__fe_sqrtm1 = {0x61b274a0ea0b0ull, 0xd5a5fc8f189dull, 0x7ef5e9cbd0c60ull, 0x78595a6804c9eull, 0x2b8324804fc1dull};
+static const upd__ge upd__ge_base = {
+    {0x62d608f25d51aull, 0x412a4b4f6592aull, 0x75b7171a4b31dull, 0x1ff60527118feull, 0x216936d3cd6e5ull},
+    {0x6666666666658ull, 0x4ccccccccccccull, 0x1999999999999ull, 0x3333333333333ull, 0x6666666666666ull},
+    {1, 0, 0, 0, 0},
+    {0x68ab3a5b7dda3ull, 0xeea2a5eadbbull, 0x2af8df483c27eull, 0x332b375274732ull, 0x67875f0fd78b7ull}};
+/* L, little-endian */
+static const uint8_t upd__ed_L[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7,
+    0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10};
+
+static void upd__fe_carry(upd__fe h)
+{
+    uint64_t c;
+    c = h[0] >> 51; h[0] &= UPD__M51; h[1] += c;
+    c = h[1] >> 51; h[1] &= UPD__M51; h[2] += c;
+    c = h[2] >> 51; h[2] &= UPD__M51; h[3] += c;
+    c = h[3] >> 51; h[3] &= UPD__M51; h[4] += c;
+    c = h[4] >> 51; h[4] &= UPD__M51; h[0] += c * 19;
+}
+static void upd__fe_add(upd__fe h, const upd__fe f, const upd__fe g)
+{
+    int i;
+    for (i = 0; i < 5; i++) h[i] = f[i] + g[i];
+    upd__fe_carry(h);
+}
+static void upd__fe_sub(upd__fe h, const upd__fe f, const upd__fe g)
+{   /* adds 4p first so no limb goes negative */
+    h[0] = f[0] + 0x1fffffffffffb4ull - g[0];
+    h[1] = f[1] + 0x1ffffffffffffcull - g[1];
+    h[2] = f[2] + 0x1ffffffffffffcull - g[2];
+    h[3] = f[3] + 0x1ffffffffffffcull - g[3];
+    h[4] = f[4] + 0x1ffffffffffffcull - g[4];
+    upd__fe_carry(h);
+}
+static void upd__fe_mul(upd__fe h, const upd__fe f, const upd__fe g)
+{
+    uint64_t g1 = g[1] * 19, g2 = g[2] * 19, g3 = g[3] * 19, g4 = g[4] * 19, c;
+    upd__u128 r0, r1, r2, r3, r4;
+    r0 = UPD__ADD(UPD__ADD(UPD__ADD(UPD__ADD(UPD__MUL(f[0], g[0]), UPD__MUL(f[1], g4)), UPD__MUL(f[2], g3)), UPD__MUL(f[3], g2)), UPD__MUL(f[4], g1));
+    r1 = UPD__ADD(UPD__ADD(UPD__ADD(UPD__ADD(UPD__MUL(f[0], g[1]), UPD__MUL(f[1], g[0])), UPD__MUL(f[2], g4)), UPD__MUL(f[3], g3)), UPD__MUL(f[4], g2));
+    r2 = UPD__ADD(UPD__ADD(UPD__ADD(UPD__ADD(UPD__MUL(f[0], g[2]), UPD__MUL(f[1], g[1])), UPD__MUL(f[2], g[0])), UPD__MUL(f[3], g4)), UPD__MUL(f[4], g3));
+    r3 = UPD__ADD(UPD__ADD(UPD__ADD(UPD__ADD(UPD__MUL(f[0], g[3]), UPD__MUL(f[1], g[2])), UPD__MUL(f[2], g[1])), UPD__MUL(f[3], g[0])), UPD__MUL(f[4], g4));
+    r4 = UPD__ADD(UPD__ADD(UPD__ADD(UPD__ADD(UPD__MUL(f[0], g[4]), UPD__MUL(f[1], g[3])), UPD__MUL(f[2], g[2])), UPD__MUL(f[3], g[1])), UPD__MUL(f[4], g[0]));
+    /* limbs below 2^52 in, so each sum is below 2^112 and each carry 2^61 */
+    c = UPD__SHR51(r0); h[0] = UPD__LO(r0) & UPD__M51; r1 = UPD__ADD(r1, UPD__MUL(c, 1));
+    c = UPD__SHR51(r1); h[1] = UPD__LO(r1) & UPD__M51; r2 = UPD__ADD(r2, UPD__MUL(c, 1));
+    c = UPD__SHR51(r2); h[2] = UPD__LO(r2) & UPD__M51; r3 = UPD__ADD(r3, UPD__MUL(c, 1));
+    c = UPD__SHR51(r3); h[3] = UPD__LO(r3) & UPD__M51; r4 = UPD__ADD(r4, UPD__MUL(c, 1));
+    c = UPD__SHR51(r4); h[4] = UPD__LO(r4) & UPD__M51;
+    r0 = UPD__ADD(UPD__MUL(c, 19), UPD__MUL(h[0], 1)); /* c * 19 may pass 2^64 */
+    h[0] = UPD__LO(r0) & UPD__M51;
+    h[1] += UPD__SHR51(r0);
+}
+static void upd__fe_sq(upd__fe h, const upd__fe f) { upd__fe_mul(h, f, f); }
+
+static void upd__fe_frombytes(upd__fe h, const uint8_t s[32])
+{
+    uint64_t w[4];
+    int i, j;
+    for (i = 0; i < 4; i++) {
+        w[i] = 0;
+        for (j = 7; j >= 0; j--) w[i] = w[i] << 8 | s[8 * i + j];
+    }
+    h[0] = w[0] & UPD__M51;
+    h[1] = (w[0] >> 51 | w[1] << 13) & UPD__M51;
+    h[2] = (w[1] >> 38 | w[2] << 26) & UPD__M51;
+    h[3] = (w[2] >> 25 | w[3] << 39) & UPD__M51;
+    h[4] = (w[3] >> 12) & UPD__M51; /* the top bit (x's sign) dropped */
+}
+
+/* Fully reduced, little-endian. */
+static void upd__fe_tobytes(uint8_t s[32], const upd__fe f)
+{
+    upd__fe h;
+    uint64_t q, w[4];
+    int i;
+    memcpy(h, f, sizeof h);
+    upd__fe_carry(h);
+    upd__fe_carry(h); /* now each limb < 2^51 + tiny, value < 2p */
+    /* q = 1 if h >= p: (h + 19) >> 255 */
+    q = (h[0] + 19) >> 51;
+    q = (h[1] + q) >> 51;
+    q = (h[2] + q) >> 51;
+    q = (h[3] + q) >> 51;
+    q = (h[4] + q) >> 51;
+    h[0] += 19 * q;
+    h[1] += h[0] >> 51; h[0] &= UPD__M51;
+    h[2] += h[1] >> 51; h[1] &= UPD__M51;
+    h[3] += h[2] >> 51; h[2] &= UPD__M51;
+    h[4] += h[3] >> 51; h[3] &= UPD__M51;
+    h[4] &= UPD__M51;
+    w[0] = h[0] | h[1] << 51;
+    w[1] = h[1] >> 13 | h[2] << 38;
+    w[2] = h[2] >> 26 | h[3] << 25;
+    w[3] = h[3] >> 39 | h[4] << 12;
+    for (i = 0; i < 32; i++) s[i] = (uint8_t)(w[i / 8] >> (8 * (i % 8)));
+}
+
+static int upd__fe_iszero(const upd__fe f)
+{
+    uint8_t s[32];
+    unsigned acc = 0;
+    int i;
+    upd__fe_tobytes(s, f);
+    for (i = 0; i < 32; i++) acc |= s[i];
+    return acc == 0;
+}
+static int upd__fe_isodd(const upd__fe f)
+{
+    uint8_t s[32];
+    upd__fe_tobytes(s, f);
+    return s[0] & 1;
+}
+static int upd__fe_eq(const upd__fe f, const upd__fe g)
+{
+    upd__fe h;
+    upd__fe_sub(h, f, g);
+    return upd__fe_iszero(h);
+}
+static void upd__fe_neg(upd__fe h, const upd__fe f)
+{
+    static const upd__fe zero = {0, 0, 0, 0, 0};
+    upd__fe_sub(h, zero, f);
+}
+
+/* z^(2^250 - 1), the common start of both exponent chains below */
+static void upd__fe_pow250(upd__fe t, const upd__fe z)
+{
+    int i;
+    memcpy(t, z, sizeof(upd__fe));
+    for (i = 0; i < 249; i++) { upd__fe_sq(t, t); upd__fe_mul(t, t, z); }
+}
+/* 1/z = z^(p - 2) = z^(2^255 - 21): 250 ones, then the bits 01011 */
+static void upd__fe_invert(upd__fe out, const upd__fe z)
+{
+    upd__fe t;
+    upd__fe_pow250(t, z);
+    upd__fe_sq(t, t);
+    upd__fe_sq(t, t); upd__fe_mul(t, t, z);
+    upd__fe_sq(t, t);
+    upd__fe_sq(t, t); upd__fe_mul(t, t, z);
+    upd__fe_sq(t, t); upd__fe_mul(t, t, z);
+    memcpy(out, t, sizeof t);
+}
+/* z^((p - 5) / 8) = z^(2^252 - 3): 250 ones, then the bits 01 */
+static void upd__fe_pow22523(upd__fe out, const upd__fe z)
+{
+    upd__fe t;
+    upd__fe_pow250(t, z);
+    upd__fe_sq(t, t);
+    upd__fe_sq(t, t); upd__fe_mul(t, t, z);
+    memcpy(out, t, sizeof t);
+}
+
+/* constant-time: f = b ? g : f (b is 0 or 1) */
+static void upd__fe_cmov(upd__fe f, const upd__fe g, uint64_t b)
+{
+    uint64_t m = (uint64_t)0 - b;
+    int i;
+    for (i = 0; i < 5; i++) f[i] ^= m & (f[i] ^ g[i]);
+}
+
+static void upd__ge_identity(upd__ge *p)
+{
+    memset(p, 0, sizeof *p);
+    p->Y[0] = 1;
+    p->Z[0] = 1;
+}
+
+/* RFC 8032 5.1.4, a = -1 (add-2008-hwcd-3) */
+static void upd__ge_add(upd__ge *r, const upd__ge *p, const upd__ge *q)
+{
+    upd__fe a, b, c, d, e, f, g, h, t;
+    upd__fe_sub(a, p->Y, p->X); upd__fe_sub(t, q->Y, q->X); upd__fe_mul(a, a, t);
+    upd__fe_add(b, p->Y, p->X); upd__fe_add(t, q->Y, q->X); upd__fe_mul(b, b, t);
+    upd__fe_mul(c, p->T, q->T); upd__fe_mul(c, c, upd__fe_d2);
+    upd__fe_mul(d, p->Z, q->Z); upd__fe_add(d, d, d);
+    upd__fe_sub(e, b, a);
+    upd__fe_sub(f, d, c);
+    upd__fe_add(g, d, c);
+    upd__fe_add(h, b, a);
+    upd__fe_mul(r->X, e, f);
+    upd__fe_mul(r->Y, g, h);
+    upd__fe_mul(r->T, e, h);
+    upd__fe_mul(r->Z, f, g);
+}
+
+/* RFC 8032 5.1.4 doubling (dbl-2008-hwcd) */
+static void upd__ge_dbl(upd__ge *r, const upd__ge *p)
+{
+    upd__fe a, b, c, e, f, g, h;
+    upd__fe_sq(a, p->X);
+    upd__fe_sq(b, p->Y);
+    upd__fe_sq(c, p->Z); upd__fe_add(c, c, c);
+    upd__fe_add(h, a, b);
+    upd__fe_add(e, p->X, p->Y); upd__fe_sq(e, e); upd__fe_sub(e, h, e);
+    upd__fe_sub(g, a, b);
+    upd__fe_add(f, c, g);
+    upd__fe_mul(r->X, e, f);
+    upd__fe_mul(r->Y, g, h);
+    upd__fe_mul(r->T, e, h);
+    upd__fe_mul(r->Z, f, g);
+}
+
+static void upd__ge_tobytes(uint8_t s[32], const upd__ge *p)
+{
+    upd__fe zi, x, y;
+    upd__fe_invert(zi, p->Z);
+    upd__fe_mul(x, p->X, zi);
+    upd__fe_mul(y, p->Y, zi);
+    upd__fe_tobytes(s, y);
+    s[31] = (uint8_t)(s[31] | upd__fe_isodd(x) << 7);
+}
+
+/* RFC 8032 5.1.3, strict: 0 if s is a canonical encoding of a point. */
+static int upd__ge_frombytes(upd__ge *p, const uint8_t s[32])
+{
+    upd__fe u, v, v3, vxx, t;
+    uint8_t c[32];
+    int sign = s[31] >> 7, i;
+    upd__fe_frombytes(p->Y, s);
+    upd__fe_tobytes(c, p->Y); /* y < p: the reduced value reads back the same */
+    for (i = 0; i < 31; i++) if (c[i] != s[i]) return -1;
+    if (c[31] != (s[31] & 0x7f)) return -1;
+    memset(p->Z, 0, sizeof p->Z);
+    p->Z[0] = 1;
+    upd__fe_sq(u, p->Y);
+    upd__fe_mul(v, u, upd__fe_d);
+    upd__fe_sub(u, u, p->Z);                 /* u = y^2 - 1 */
+    upd__fe_add(v, v, p->Z);                 /* v = d y^2 + 1 */
+    upd__fe_sq(v3, v); upd__fe_mul(v3, v3, v); /* v^3 */
+    upd__fe_sq(t, v3); upd__fe_mul(t, t, v); upd__fe_mul(t, t, u); /* u v^7 */
+    upd__fe_pow22523(t, t);
+    upd__fe_mul(t, t, v3); upd__fe_mul(p->X, t, u); /* x = u v^3 (u v^7)^((p-5)/8) */
+    upd__fe_sq(vxx, p->X); upd__fe_mul(vxx, vxx, v);
+    if (!upd__fe_eq(vxx, u)) {
+        upd__fe nu;
+        upd__fe_neg(nu, u);
+        if (!upd__fe_eq(vxx, nu)) return -1; /* not a square: no such point */
+        upd__fe_mul(p->X, p->X, upd__fe_sqrtm1);
+    }
+    if (upd__fe_iszero(p->X) && sign) return -1; /* x = 0 has no negative */
+    if (upd__fe_isodd(p->X) != sign) upd__fe_neg(p->X, p->X);
+    upd__fe_mul(p->T, p->X, p->Y);
+    return 0;
+}
+
+/* [8]P is the identity: P has small order. */
+static int upd__ge_small_order(const upd__ge *p)
+{
+    upd__ge q;
+    upd__ge_dbl(&q, p);
+    upd__ge_dbl(&q, &q);
+    upd__ge_dbl(&q, &q);
+    return upd__fe_iszero(q.X) && upd__fe_eq(q.Y, q.Z);
+}
+
+/* ---- scalars mod L ---- */
+/* out = in mod L for a little-endian number of n bytes, one bit at a time
+   from the top: r = 2r + bit, then r -= L unless that borrows (constant
+   time). r < L < 2^253 keeps 2r + 1 within 8 words. */
+static void upd__sc_reduce(uint8_t out[32], const uint8_t *in, size_t n)
+{
+    uint32_t r[8], l[8], t[8];
+    size_t i;
+    int j, k;
+    memset(r, 0, sizeof r);
+    for (k = 0; k < 8; k++)
+        l[k] = (uint32_t)upd__ed_L[4 * k] | (uint32_t)upd__ed_L[4 * k + 1] << 8 |
+               (uint32_t)upd__ed_L[4 * k + 2] << 16 | (uint32_t)upd__ed_L[4 * k + 3] << 24;
+    for (i = n; i-- > 0;) {
+        for (j = 7; j >= 0; j--) {
+            uint32_t bit = (uint32_t)(in[i] >> j) & 1u, borrow = 0, m;
+            for (k = 7; k > 0; k--) r[k] = r[k] << 1 | r[k - 1] >> 31;
+            r[0] = r[0] << 1 | bit;
+            for (k = 0; k < 8; k++) {
+                uint64_t d = (uint64_t)r[k] - l[k] - borrow;
+                t[k] = (uint32_t)d;
+                borrow = (uint32_t)(d >> 63);
+            }
+            m = borrow - 1u; /* all ones if r >= L */
+            for (k = 0; k < 8; k++) r[k] = (t[k] & m) | (r[k] & ~m);
+        }
+    }
+    for (k = 0; k < 32; k++) out[k] = (uint8_t)(r[k / 4] >> (8 * (k % 4)));
+}
+
+/* out = (a * b + c) mod L, all 32-byte little-endian */
+static void upd__sc_muladd(uint8_t out[32], const uint8_t a[32], const uint8_t b[32], const uint8_t c[32])
+{
+    uint32_t x[8], y[8];
+    uint64_t acc[16];
+    uint8_t wide[64];
+    int i, j;
+    for (i = 0; i < 8; i++) {
+        x[i] = (uint32_t)a[4 * i] | (uint32_t)a[4 * i + 1] << 8 | (uint32_t)a[4 * i + 2] << 16 | (uint32_t)a[4 * i + 3] << 24;
+        y[i] = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 | (uint32_t)b[4 * i + 2] << 16 | (uint32_t)b[4 * i + 3] << 24;
+    }
+    memset(acc, 0, sizeof acc);
+    for (i = 0; i < 8; i++) { /* schoolbook, carrying as we go */
+        uint64_t carry = 0;
+        for (j = 0; j < 8; j++) {
+            uint64_t p = (uint64_t)x[i] * y[j];
+            uint64_t s = acc[i + j] + (p & 0xffffffffu) + carry;
+            acc[i + j] = s & 0xffffffffu;
+            carry = (s >> 32) + (p >> 32);
+        }
+        acc[i + 8] += carry;
+    }
+    {
+        uint64_t carry = 0;
+        for (i = 0; i < 16; i++) {
+            uint64_t s = acc[i] + carry + (i < 8 ? ((uint64_t)c[4 * i] | (uint64_t)c[4 * i + 1] << 8 |
+                                                   (uint64_t)c[4 * i + 2] << 16 | (uint64_t)c[4 * i + 3] << 24) : 0);
+            acc[i] = s & 0xffffffffu;
+            carry = s >> 32;
+        }
+    }
+    for (i = 0; i < 64; i++) wide[i] = (uint8_t)(acc[i / 4] >> (8 * (i % 4)));
+    upd__sc_reduce(out, wide, 64);
+}
+
+/* s < L, comparing from the top byte */
+static int upd__sc_canonical(const uint8_t s[32])
+{
+    int i;
+    for (i = 31; i >= 0; i--) {
+        if (s[i] < upd__ed_L[i]) return 1;
+        if (s[i] > upd__ed_L[i]) return 0;
+    }
+    return 0; /* equal to L */
+}
+
+/* [a]B in constant time: double, add, keep the sum only where a's bit is set */
+static void upd__ge_scalarmult_base(upd__ge *r, const uint8_t a[32])
+{
+    upd__ge q, t;
+    int i;
+    upd__ge_identity(&q);
+    for (i = 255; i >= 0; i--) {
+        uint64_t bit = (uint64_t)(a[i / 8] >> (i % 8)) & 1u;
+        upd__ge_dbl(&q, &q);
+        upd__ge_add(&t, &q, &upd__ge_base);
+        upd__fe_cmov(q.X, t.X, bit);
+        upd__fe_cmov(q.Y, t.Y, bit);
+        upd__fe_cmov(q.Z, t.Z, bit);
+        upd__fe_cmov(q.T, t.T, bit);
+    }
+    *r = q;
+}
+
+/* [s]B + [k]P for public s and k, 4 bits at a time (verification only). */
+static void upd__ge_double_scalarmult(upd__ge *r, const uint8_t s[32], const uint8_t k[32], const upd__ge *p)
+{
+    upd__ge tb[16], tp[16], q;
+    int i;
+    upd__ge_identity(&tb[0]);
+    upd__ge_identity(&tp[0]);
+    tb[1] = upd__ge_base;
+    tp[1] = *p;
+    for (i = 2; i < 16; i++) {
+        upd__ge_add(&tb[i], &tb[i - 1], &upd__ge_base);
+        upd__ge_add(&tp[i], &tp[i - 1], p);
+    }
+    upd__ge_identity(&q);
+    for (i = 63; i >= 0; i--) {
+        unsigned ns = (unsigned)(s[i / 2] >> (4 * (i % 2))) & 15u, nk = (unsigned)(k[i / 2] >> (4 * (i % 2))) & 15u;
+        if (i != 63) {
+            upd__ge_dbl(&q, &q); upd__ge_dbl(&q, &q); upd__ge_dbl(&q, &q); upd__ge_dbl(&q, &q);
+        }
+        if (ns) upd__ge_add(&q, &q, &tb[ns]);
+        if (nk) upd__ge_add(&q, &q, &tp[nk]);
+    }
+    *r = q;
+}
+
+/* The verification equation, given hram = SHA-512(R || A || M). */
+static upd_result upd__ed25519_check(const uint8_t sig[64], const uint8_t pub[32], const uint8_t hram[64])
+{
+    upd__ge a, r, q;
+    uint8_t k[32], enc[32];
+    int i;
+    unsigned diff = 0;
+    if (!upd__sc_canonical(sig + 32)) return UPD_E_SIG;
+    if (upd__ge_frombytes(&a, pub) != 0 || upd__ge_small_order(&a)) return UPD_E_SIG;
+    if (upd__ge_frombytes(&r, sig) != 0 || upd__ge_small_order(&r)) return UPD_E_SIG;
+    upd__sc_reduce(k, hram, 64);
+    upd__fe_neg(a.X, a.X); /* -A */
+    upd__fe_neg(a.T, a.T);
+    upd__ge_double_scalarmult(&q, sig + 32, k, &a);
+    upd__ge_tobytes(enc, &q);
+    for (i = 0; i < 32; i++) diff |= (unsigned)(enc[i] ^ sig[i]);
+    return diff ? UPD_E_SIG : UPD_OK;
+}
+
+UPDDEF upd_result upd_ed25519_verify(const uint8_t sig[64], const void *msg, size_t len, const uint8_t pub[32])
+{
+    upd_sha512_ctx h;
+    uint8_t hram[64];
+    UPDATER_ASSERT(sig != NULL && pub != NULL && (msg != NULL || len == 0));
+    upd_sha512_init(&h);
+    upd_sha512_update(&h, sig, 32);
+    upd_sha512_update(&h, pub, 32);
+    upd_sha512_update(&h, msg, len);
+    upd_sha512_final(&h, hram);
+    return upd__ed25519_check(sig, pub, hram);
+}
+
+/* a = clamp(SHA-512(seed)[0..32]) and the prefix h[32..64] (RFC 8032 5.1.5) */
+static void upd__ed25519_expand(uint8_t h[64], const uint8_t seed[32])
+{
+    upd_sha512(seed, 32, h);
+    h[0] &= 248;
+    h[31] &= 127;
+    h[31] |= 64;
+}
+
+UPDDEF void upd_ed25519_seed_keypair(uint8_t pub[32], uint8_t sec[64], const uint8_t seed[32])
+{
+    uint8_t h[64];
+    upd__ge a;
+    UPDATER_ASSERT(pub != NULL && sec != NULL && seed != NULL);
+    upd__ed25519_expand(h, seed);
+    upd__ge_scalarmult_base(&a, h);
+    upd__ge_tobytes(pub, &a);
+    memmove(sec, seed, 32);
+    memcpy(sec + 32, pub, 32);
+    memset(h, 0, sizeof h);
+}
+
+UPDDEF upd_result upd_ed25519_keypair(uint8_t pub[32], uint8_t sec[64])
+{
+    uint8_t seed[32];
+    upd_result r = upd_random(seed, sizeof seed);
+    if (r != UPD_OK) return r;
+    upd_ed25519_seed_keypair(pub, sec, seed);
+    memset(seed, 0, sizeof seed);
+    return UPD_OK;
+}
+
+UPDDEF void upd_ed25519_sign(uint8_t sig[64], const void *msg, size_t len, const uint8_t sec[64])
+{
+    upd_sha512_ctx c;
+    uint8_t h[64], rh[64], r[32], k[32];
+    upd__ge rp;
+    UPDATER_ASSERT(sig != NULL && sec != NULL && (msg != NULL || len == 0));
+    upd__ed25519_expand(h, sec);
+    upd_sha512_init(&c);              /* r = SHA-512(prefix || M) mod L */
+    upd_sha512_update(&c, h + 32, 32);
+    upd_sha512_update(&c, msg, len);
+    upd_sha512_final(&c, rh);
+    upd__sc_reduce(r, rh, 64);
+    upd__ge_scalarmult_base(&rp, r);  /* R = [r]B */
+    upd__ge_tobytes(sig, &rp);
+    upd_sha512_init(&c);              /* k = SHA-512(R || A || M) mod L */
+    upd_sha512_update(&c, sig, 32);
+    upd_sha512_update(&c, sec + 32, 32);
+    upd_sha512_update(&c, msg, len);
+    upd_sha512_final(&c, rh);
+    upd__sc_reduce(k, rh, 64);
+    upd__sc_muladd(sig + 32, k, h, r); /* S = (r + k a) mod L */
+    memset(h, 0, sizeof h);
+    memset(r, 0, sizeof r);
+    memset(rh, 0, sizeof rh);
+}
+
+UPDDEF upd_result upd_random(void *buf, size_t len)
+{
+    uint8_t *p = (uint8_t *)buf;
+    int fd;
+#if defined(__linux__) && defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 25))
+    while (len > 0) { /* getrandom(): no file descriptor, blocks until seeded */
+        ssize_t n = getrandom(p, len > 256 ? 256 : len, 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break; /* ENOSYS on old kernels: fall back */
+        p += n;
+        len -= (size_t)n;
+    }
+    if (len == 0) return UPD_OK;
+#endif
+    fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return UPD_E_RANDOM;
+    while (len > 0) {
+        ssize_t n = read(fd, p, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) { close(fd); return UPD_E_RANDOM; }
+        p += n;
+        len -= (size_t)n;
+    }
+    close(fd);
+    return UPD_OK;
+}
+
+/* ==== >>minisign ========================================================= */
+/* Format notes: see the declarations (section 4d) and docs/signatures.md.
+   Secret key, 158 bytes: "Ed" kdf[2] ("Sc" scrypt, 00 00 none) "B2"
+   salt[32] opslimit[8] memlimit[8] key id[8] seed||A[64] chk[32], with chk
+   = BLAKE2b-256("Ed" || key id || seed || A). We read and write unencrypted
+   keys only, and write chk (minisign ignores it for unencrypted keys). */
+static const char upd__b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Strict base64 (RFC 4648 4): length a multiple of 4, '=' only as final
+   padding, the bits padding hides zero (one spelling per value), decoding
+   to exactly want bytes. */
+static upd_result upd__b64_decode(const char *s, size_t n, uint8_t *out, size_t want)
+{
+    size_t i, o = 0, pad = 0;
+    uint32_t acc = 0;
+    if (n == 0 || n % 4 != 0) return UPD_E_BASE64;
+    if (s[n - 1] == '=') pad++;
+    if (pad && s[n - 2] == '=') pad++;
+    if (n / 4 * 3 - pad != want) return UPD_E_BASE64;
+    for (i = 0; i < n - pad; i++) {
+        const char *c = s[i] ? strchr(upd__b64, s[i]) : NULL;
+        if (!c) return UPD_E_BASE64;
+        acc = acc << 6 | (uint32_t)(c - upd__b64);
+        if (i % 4 == 3) {
+            out[o++] = (uint8_t)(acc >> 16);
+            out[o++] = (uint8_t)(acc >> 8);
+            out[o++] = (uint8_t)acc;
+            acc = 0;
+        }
+    }
+    if (pad == 1) { /* three characters: 18 bits, 2 bytes */
+        if (acc & 3u) return UPD_E_BASE64;
+        out[o++] = (uint8_t)(acc >> 10);
+        out[o++] = (uint8_t)(acc >> 2);
+    } else if (pad == 2) { /* two characters: 12 bits, 1 byte */
+        if (acc & 15u) return UPD_E_BASE64;
+        out[o++] = (uint8_t)(acc >> 4);
+    }
+    return UPD_OK;
+}
+
+static size_t upd__b64_encode(const uint8_t *in, size_t n, char *out)
+{
+    size_t i, o = 0;
+    for (i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
+        out[o++] = upd__b64[v >> 18];
+        out[o++] = upd__b64[(v >> 12) & 63];
+        out[o++] = i + 1 < n ? upd__b64[(v >> 6) & 63] : '=';
+        out[o++] = i + 2 < n ? upd__b64[v & 63] : '=';
+    }
+    out[o] = 0;
+    return o;
+}
+
+/* Splits text into lines (LF or CRLF); returns the count, up to max. A
+   CR anywhere but before the LF is left in the line (and refused later). */
+static size_t upd__ms_lines(const char *text, size_t len, const char **line, size_t *llen, size_t max)
+{
+    size_t n = 0, i = 0;
+    while (i < len && n < max + 1) {
+        size_t j = i;
+        while (j < len && text[j] != '\n') j++;
+        if (n < max) {
+            line[n] = text + i;
+            llen[n] = j - i;
+            if (llen[n] > 0 && text[j - 1] == '\r' && j < len) llen[n]--;
+        }
+        n++;
+        i = j + 1;
+    }
+    return n;
+}
+
+static int upd__ms_prefix(const char *s, size_t n, const char *p)
+{
+    size_t k = strlen(p);
+    return n >= k && memcmp(s, p, k) == 0;
+}
+
+UPDDEF upd_result upd_pubkey_parse(upd_pubkey *k, const char *text, size_t len)
+{
+    const char *line[3];
+    size_t llen[3], n, at = 0;
+    uint8_t raw[42];
+    upd_result r;
+    UPDATER_ASSERT(k != NULL && text != NULL);
+    if (len > 1024) return UPD_E_SIG_FORMAT;
+    n = upd__ms_lines(text, len, line, llen, 2);
+    if (n == 0 || n > 2) return UPD_E_SIG_FORMAT;
+    if (n == 2) {
+        if (!upd__ms_prefix(line[0], llen[0], "untrusted comment: ")) return UPD_E_SIG_FORMAT;
+        at = 1;
+    }
+    if ((r = upd__b64_decode(line[at], llen[at], raw, sizeof raw)) != UPD_OK) return r;
+    if (raw[0] != 'E' || raw[1] != 'd') return UPD_E_SIG_ALG;
+    memcpy(k->id, raw + 2, 8);
+    memcpy(k->key, raw + 10, 32);
+    return UPD_OK;
+}
+
+UPDDEF upd_result upd_seckey_parse(upd_seckey *k, const char *text, size_t len)
+{
+    const char *line[3];
+    size_t llen[3], n;
+    uint8_t raw[158], pub[32], tmp[64];
+    upd_result r;
+    UPDATER_ASSERT(k != NULL && text != NULL);
+    if (len > 1024) return UPD_E_SIG_FORMAT;
+    n = upd__ms_lines(text, len, line, llen, 2);
+    if (n != 2 || !upd__ms_prefix(line[0], llen[0], "untrusted comment: ")) return UPD_E_SIG_FORMAT;
+    if ((r = upd__b64_decode(line[1], llen[1], raw, sizeof raw)) != UPD_OK) return r;
+    if (raw[0] != 'E' || raw[1] != 'd' || raw[4] != 'B' || raw[5] != '2') return UPD_E_SIG_ALG;
+    if (raw[2] != 0 || raw[3] != 0) return UPD_E_KEY_ENCRYPTED;
+    memcpy(k->id, raw + 54, 8);
+    memcpy(k->key, raw + 62, 64);
+    upd_ed25519_seed_keypair(pub, tmp, k->key); /* the stored public half must match */
+    r = memcmp(pub, k->key + 32, 32) == 0 ? UPD_OK : UPD_E_SIG_FORMAT;
+    memset(raw, 0, sizeof raw);
+    memset(tmp, 0, sizeof tmp);
+    return r;
+}
+
+/* printable UTF-8 (RFC 3629: no overlongs, no surrogates), tabs allowed */
+static int upd__ms_text_ok(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = (unsigned char)s[i], need, cp, k;
+        if (c == '\t' || (c >= 0x20 && c < 0x7f)) { i++; continue; }
+        if (c < 0xc2 || c > 0xf4) return 0; /* controls, DEL, continuation, overlong lead */
+        need = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
+        cp = c & (0x3fu >> need);
+        if (i + need >= n) return 0;
+        for (k = 1; k <= need; k++) {
+            unsigned d = (unsigned char)s[i + k];
+            if ((d & 0xc0) != 0x80) return 0;
+            cp = cp << 6 | (d & 0x3f);
+        }
+        if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+            (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp < 0xa0))
+            return 0;
+        i += need + 1;
+    }
+    return 1;
+}
+
+UPDDEF upd_result upd_minisig_parse(upd_minisig *s, const char *text, size_t len)
+{
+    const char *line[5];
+    size_t llen[5], n, tl;
+    uint8_t raw[74];
+    upd_result r;
+    UPDATER_ASSERT(s != NULL && text != NULL);
+    if (len > UPDATER_MAX_MINISIG) return UPD_E_TOOBIG;
+    n = upd__ms_lines(text, len, line, llen, 4);
+    if (n != 4) return UPD_E_SIG_FORMAT;
+    if (!upd__ms_prefix(line[0], llen[0], "untrusted comment: ") ||
+        !upd__ms_prefix(line[2], llen[2], "trusted comment: "))
+        return UPD_E_SIG_FORMAT;
+    if ((r = upd__b64_decode(line[1], llen[1], raw, sizeof raw)) != UPD_OK) return r;
+    if (raw[0] != 'E' || (raw[1] != 'd' && raw[1] != 'D')) return UPD_E_SIG_ALG;
+    s->prehashed = raw[1] == 'D';
+    memcpy(s->id, raw + 2, 8);
+    memcpy(s->sig, raw + 10, 64);
+    tl = llen[2] - 17;
+    if (!upd__ms_text_ok(line[2] + 17, tl)) return UPD_E_SIG_FORMAT;
+    memcpy(s->trusted, line[2] + 17, tl);
+    s->trusted[tl] = 0;
+    if ((r = upd__b64_decode(line[3], llen[3], s->global, 64)) != UPD_OK) return r;
+    return UPD_OK;
+}
+
+UPDDEF upd_result upd_minisig_verify_init(upd_minisig_verifier *v, const upd_minisig *s,
+                                          const upd_pubkey *keys, size_t nkeys)
+{
+    size_t i;
+    UPDATER_ASSERT(v != NULL && s != NULL && (keys != NULL || nkeys == 0));
+    v->sig = s;
+    v->key = NULL;
+    for (i = 0; i < nkeys; i++)
+        if (memcmp(keys[i].id, s->id, 8) == 0) { v->key = &keys[i]; break; }
+    if (!v->key) return UPD_E_KEYID;
+    if (s->prehashed) upd_blake2b_init(&v->_b2, 64);
+    else {
+        upd_sha512_init(&v->_sha);
+        upd_sha512_update(&v->_sha, s->sig, 32);
+        upd_sha512_update(&v->_sha, v->key->key, 32);
+    }
+    return UPD_OK;
+}
+
+UPDDEF void upd_minisig_verify_update(upd_minisig_verifier *v, const void *data, size_t len)
+{
+    UPDATER_ASSERT(v != NULL && v->key != NULL);
+    if (v->sig->prehashed) upd_blake2b_update(&v->_b2, data, len);
+    else upd_sha512_update(&v->_sha, data, len);
+}
+
+UPDDEF upd_result upd_minisig_verify_final(upd_minisig_verifier *v)
+{
+    const upd_minisig *s = v->sig;
+    uint8_t hram[64], *gm;
+    size_t tl = strlen(s->trusted);
+    upd_result r;
+    UPDATER_ASSERT(v != NULL && v->key != NULL);
+    if (s->prehashed) {
+        uint8_t d[64];
+        upd_blake2b_final(&v->_b2, d);
+        r = upd_ed25519_verify(s->sig, d, 64, v->key->key);
+    } else {
+        upd_sha512_final(&v->_sha, hram);
+        r = upd__ed25519_check(s->sig, v->key->key, hram);
+    }
+    if (r != UPD_OK) return UPD_E_SIG;
+    /* the global signature covers the signature and the trusted comment */
+    gm = (uint8_t *)UPDATER_MALLOC(NULL, 64 + tl);
+    if (!gm) return UPD_E_NOMEM;
+    memcpy(gm, s->sig, 64);
+    memcpy(gm + 64, s->trusted, tl);
+    r = upd_ed25519_verify(s->global, gm, 64 + tl, v->key->key);
+    UPDATER_FREE(NULL, gm);
+    return r == UPD_OK ? UPD_OK : UPD_E_SIG_GLOBAL;
+}
+
+UPDDEF upd_result upd_minisig_verify(const upd_minisig *s, const upd_pubkey *keys, size_t nkeys,
+                                     const void *msg, size_t len)
+{
+    upd_minisig_verifier v;
+    upd_result r = upd_minisig_verify_init(&v, s, keys, nkeys);
+    if (r != UPD_OK) return r;
+    upd_minisig_verify_update(&v, msg, len);
+    return upd_minisig_verify_final(&v);
+}
+
+UPDDEF upd_result upd_minisign_keygen(upd_pubkey *pk, upd_seckey *sk)
+{
+    upd_result r;
+    UPDATER_ASSERT(pk != NULL && sk != NULL);
+    if ((r = upd_random(sk->id, 8)) != UPD_OK) return r;
+    if ((r = upd_ed25519_keypair(pk->key, sk->key)) != UPD_OK) return r;
+    memcpy(pk->id, sk->id, 8);
+    return UPD_OK;
+}
+
+/* minisign prints a key id as the 8 bytes read little-endian, %016llX */
+static void upd__ms_keyid(const uint8_t id[8], char out[17])
+{
+    static const char hx[] = "0123456789ABCDEF";
+    int i;
+    for (i = 0; i < 8; i++) {
+        out[2 * i] = hx[id[7 - i] >> 4];
+        out[2 * i + 1] = hx[id[7 - i] & 15];
+    }
+    out[16] = 0;
+}
+
+UPDDEF upd_result upd_pubkey_format(const upd_pubkey *k, char *out, size_t cap)
+{
+    uint8_t raw[42];
+    char id[17], b64[57];
+    raw[0] = 'E'; raw[1] = 'd';
+    memcpy(raw + 2, k->id, 8);
+    memcpy(raw + 10, k->key, 32);
+    upd__b64_encode(raw, sizeof raw, b64);
+    upd__ms_keyid(k->id, id);
+    if ((size_t)snprintf(out, cap, "untrusted comment: minisign public key %s\n%s\n", id, b64) >= cap)
+        return UPD_E_TOOBIG;
+    return UPD_OK;
+}
+
+UPDDEF upd_result upd_seckey_format(const upd_seckey *k, char *out, size_t cap)
+{
+    uint8_t raw[158];
+    char b64[213];
+    upd_blake2b_ctx c;
+    int n;
+    memset(raw, 0, sizeof raw);
+    raw[0] = 'E'; raw[1] = 'd'; raw[4] = 'B'; raw[5] = '2'; /* kdf 00 00: not encrypted */
+    memcpy(raw + 54, k->id, 8);
+    memcpy(raw + 62, k->key, 64);
+    upd_blake2b_init(&c, 32);
+    upd_blake2b_update(&c, raw, 2);
+    upd_blake2b_update(&c, k->id, 8);
+    upd_blake2b_update(&c, k->key, 64);
+    upd_blake2b_final(&c, raw + 126);
+    upd__b64_encode(raw, sizeof raw, b64);
+    n = snprintf(out, cap, "untrusted comment: minisign secret key (not encrypted)\n%s\n", b64);
+    memset(raw, 0, sizeof raw);
+    memset(b64, 0, sizeof b64);
+    return n < 0 || (size_t)n >= cap ? UPD_E_TOOBIG : UPD_OK;
+}
+
+UPDDEF upd_result upd_minisig_sign(const upd_seckey *k, int prehashed, const void *msg, size_t len,
+                                   const char *trusted, char *out, size_t cap)
+{
+    uint8_t raw[74], *gm, global[64];
+    char b64a[101], b64b[89], id[17];
+    size_t tl = strlen(trusted);
+    int n;
+    UPDATER_ASSERT(k != NULL && trusted != NULL && out != NULL);
+    if (!upd__ms_text_ok(trusted, tl)) return UPD_E_SIG_FORMAT;
+    raw[0] = 'E'; raw[1] = prehashed ? 'D' : 'd';
+    memcpy(raw + 2, k->id, 8);
+    upd_ed25519_sign(raw + 10, msg, len, k->key);
+    gm = (uint8_t *)UPDATER_MALLOC(NULL, 64 + tl);
+    if (!gm) return UPD_E_NOMEM;
+    memcpy(gm, raw + 10, 64);
+    memcpy(gm + 64, trusted, tl);
+    upd_ed25519_sign(global, gm, 64 + tl, k->key);
+    UPDATER_FREE(NULL, gm);
+    upd__b64_encode(raw, sizeof raw, b64a);
+    upd__b64_encode(global, sizeof global, b64b);
+    upd__ms_keyid(k->id, id);
+    n = snprintf(out, cap, "untrusted comment: signature from minisign secret key %s\n%s\ntrusted comment: %s\n%s\n",
+                 id, b64a, trusted, b64b);
+    return n < 0 || (size_t)n >= cap ? UPD_E_TOOBIG : UPD_OK;
 }
 
 /* ==== >>gunzip =========================================================== */
@@ -1717,6 +3044,896 @@ out:
 #undef UPD__Z_BYTE
 }
 
+/* ==== >>tar ============================================================== */
+/* Format notes (POSIX.1-2008 pax/ustar; GNU tar manual "Basic Tar Format").
+   A header is one 512-byte block: name[100] mode[8] uid[8] gid[8] size[12]
+   mtime[12] chksum[8] typeflag[1] linkname[100] magic[6] version[2]
+   uname[32] gname[32] devmajor[8] devminor[8] prefix[155] (at 345). Data
+   follows in 512-byte blocks, the last one zero-padded.
+   - magic "ustar\0" + version "00": POSIX; the path is prefix "/" name.
+     magic "ustar " + version " \0": GNU, whose prefix area holds atime and
+     ctime, so it is never a prefix (unblob#1405); no magic: v7.
+   - Numbers: octal digits, optionally after leading spaces, ended by a
+     space or NUL (or the field's end); or, from GNU tar and star, base-256
+     when the first byte has its high bit set: big-endian, two's complement
+     (0xff first: negative). An empty or all-space field is malformed
+     (GNU tar CVE-2022-48303 was an out-of-bounds read on one).
+   - chksum: the sum of the header's bytes with chksum taken as 8 spaces;
+     some old tars summed signed chars, so either sum is accepted.
+   - pax 'x': records "LEN KEY=VALUE\n", LEN decimal counting the whole
+     record; they apply to the next file entry only (also across a GNU 'L'
+     or 'K' in between). We use path, linkpath, size and mtime (integer
+     part); GNU.sparse.* means a sparse file, which we refuse; other keys
+     are ignored. 'g' (global) is skipped. A pax size overrides the header's
+     for exactly that entry (the TARmageddon desync came from not doing so).
+   - GNU 'L'/'K': the data is the next entry's name/link target (NUL-ended).
+   - Directories, symlinks and hard links carry no data: a size other than
+     0 on them is refused rather than guessed at.
+   - The end: two zero blocks. One zero block followed by a header is
+     refused; end of input right after a block (no zero blocks) is accepted,
+     as GNU tar, bsdtar and Python's tarfile do. */
+enum {
+    UPD__T_HEADER, UPD__T_DATA, UPD__T_PAD, UPD__T_PAX, UPD__T_LONG, UPD__T_SKIP,
+    UPD__T_ZERO1, UPD__T_END
+};
+/* _have bits: what pending pax / GNU headers supplied for the next entry */
+#define UPD__T_XPATH 1u
+#define UPD__T_XLINK 2u
+#define UPD__T_XSIZE 4u
+#define UPD__T_XMTIME 8u
+#define UPD__T_LPATH 16u
+#define UPD__T_LLINK 32u
+#define UPD__T_FAIL(code, text) do { t->why = (text); r = (code); goto fail; } while (0)
+
+UPDDEF void upd_tar_init(upd_tar *t, unsigned flags)
+{
+    UPDATER_ASSERT(t != NULL);
+    memset(t, 0, sizeof *t);
+    t->flags = flags;
+    t->why = "";
+}
+
+/* Parses a numeric field: octal or base-256. 0 on success. */
+static int upd__tar_num(const uint8_t *f, size_t n, int allow_negative, int64_t *out)
+{
+    size_t i = 0;
+    uint64_t v = 0;
+    if (f[0] & 0x80) { /* base-256 */
+        int neg = (f[0] & 0x40) != 0;
+        if (neg && !allow_negative) return -1;
+        v = f[0] & 0x3fu;
+        if (neg) v = (uint64_t)(~f[0] & 0x3fu); /* ones' complement, +1 below */
+        for (i = 1; i < n; i++) {
+            if (v >> 55) return -1; /* would pass 2^63 */
+            v = v << 8 | (uint64_t)(neg ? (uint8_t)~f[i] : f[i]);
+        }
+        if (neg) { if (v > (uint64_t)INT64_MAX) return -1; *out = -(int64_t)v - 1; }
+        else { if (v > (uint64_t)INT64_MAX) return -1; *out = (int64_t)v; }
+        return 0;
+    }
+    while (i < n && f[i] == ' ') i++;
+    if (i == n || f[i] < '0' || f[i] > '7') return -1; /* empty or all spaces */
+    for (; i < n && f[i] >= '0' && f[i] <= '7'; i++) {
+        if (v >> 60) return -1;
+        v = v << 3 | (uint64_t)(f[i] - '0');
+    }
+    if (i < n && f[i] != ' ' && f[i] != 0) return -1; /* a stray character */
+    *out = (int64_t)v;
+    return 0;
+}
+
+/* Copies a NUL-padded field; -1 if bytes other than NUL follow the first
+   NUL (a name is never "abc\0def"). */
+static int upd__tar_str(char *dst, const uint8_t *f, size_t n)
+{
+    size_t len = 0, i;
+    while (len < n && f[len]) len++;
+    for (i = len; i < n; i++) if (f[i]) return -1;
+    memcpy(dst, f, len);
+    dst[len] = 0;
+    return 0;
+}
+
+static upd_result upd__tar_header(upd_tar *t)
+{
+    const uint8_t *h = t->_hdr;
+    upd_tar_entry *e = &t->entry;
+    upd_result r = UPD_OK;
+    uint64_t usum = 0;
+    int64_t ssum = 0, chk, v;
+    int i, tf, posix;
+    for (i = 0; i < 512; i++) {
+        uint8_t c = (i >= 148 && i < 156) ? (uint8_t)' ' : h[i];
+        usum += c;
+        ssum += (int8_t)c;
+    }
+    if (upd__tar_num(h + 148, 8, 0, &chk) != 0) UPD__T_FAIL(UPD_E_TAR, "malformed header checksum field");
+    if ((uint64_t)chk != usum && chk != ssum) UPD__T_FAIL(UPD_E_TAR_CHECKSUM, "header checksum mismatch");
+    tf = h[156] ? h[156] : '0';
+    posix = memcmp(h + 257, "ustar\0" "00", 8) == 0;
+    if (tf == 'x' || tf == 'g' || tf == 'L' || tf == 'K') {
+        if (upd__tar_num(h + 124, 12, 0, &v) != 0) UPD__T_FAIL(UPD_E_TAR, "malformed size field");
+        t->_left = (uint64_t)v;
+        if (tf == 'x') { /* a second 'x' before the entry replaces nothing we hold yet */
+            t->_state = UPD__T_PAX;
+            t->_rlen = t->_rpos = t->_rst = 0;
+        } else if (tf == 'g') {
+            t->_state = UPD__T_SKIP;
+        } else {
+            if (t->_left > UPDATER_MAX_PATH + 1) UPD__T_FAIL(UPD_E_TOOBIG, "GNU long name longer than UPDATER_MAX_PATH");
+            t->_rkey = (uint32_t)tf;
+            t->_rpos = 0;
+            t->_state = UPD__T_LONG;
+        }
+        t->_pad = (512 - (t->_left & 511)) & 511;
+        return UPD_OK;
+    }
+    /* an entry: the name first, so that later errors can name it */
+    memset(e, 0, sizeof *e);
+    e->offset = t->offset - 512;
+    if (!(t->_have & (UPD__T_XPATH | UPD__T_LPATH))) {
+        char name[101], prefix[156];
+        if (upd__tar_str(name, h, 100) != 0) UPD__T_FAIL(UPD_E_TAR, "NUL inside the name field");
+        if (posix && h[345]) {
+            size_t pl, nl = strlen(name);
+            if (upd__tar_str(prefix, h + 345, 155) != 0) UPD__T_FAIL(UPD_E_TAR, "NUL inside the prefix field");
+            pl = strlen(prefix);
+            memcpy(t->_path, prefix, pl);
+            t->_path[pl] = '/';
+            memcpy(t->_path + pl + 1, name, nl + 1);
+        } else memcpy(t->_path, name, strlen(name) + 1);
+    }
+    e->path = t->_path;
+    e->linkpath = t->_link;
+    if (!(t->_have & (UPD__T_XLINK | UPD__T_LLINK))) {
+        if (upd__tar_str(t->_link, h + 157, 100) != 0) UPD__T_FAIL(UPD_E_TAR, "NUL inside the linkname field");
+    }
+    if (t->_have & UPD__T_XSIZE) t->_left = t->_xsize; /* the pax size wins */
+    else if (upd__tar_num(h + 124, 12, 0, &v) != 0) UPD__T_FAIL(UPD_E_TAR, "malformed size field");
+    else t->_left = (uint64_t)v;
+    if (upd__tar_num(h + 100, 8, 0, &v) != 0) UPD__T_FAIL(UPD_E_TAR, "malformed mode field");
+    e->mode = (uint32_t)v & 07777u;
+    if (t->_have & UPD__T_XMTIME) e->mtime = t->_xmtime;
+    else if (upd__tar_num(h + 136, 12, 1, &e->mtime) != 0) UPD__T_FAIL(UPD_E_TAR, "malformed mtime field");
+    t->_have = 0;
+    t->_pad = (512 - (t->_left & 511)) & 511;
+    if (tf == '0' && t->_path[0] && t->_path[strlen(t->_path) - 1] == '/') {
+        /* old (v7) archives mark a directory by a trailing '/' on a file entry */
+        e->type = UPD_TAR_DIR;
+        if (t->_left != 0) UPD__T_FAIL(UPD_E_TAR, "a directory entry with data");
+    } else if (tf == '0' || tf == '7') e->type = UPD_TAR_FILE;
+    else if (tf == '1' || tf == '2' || tf == '5') {
+        e->type = tf;
+        if (t->_left != 0) UPD__T_FAIL(UPD_E_TAR, "a link or directory entry with data");
+    } else {
+        e->type = tf;
+        if (!(t->flags & UPD_TAR_SKIP_UNSUPPORTED))
+            UPD__T_FAIL(UPD_E_TAR_TYPE, tf == '3' || tf == '4' ? "device node" : tf == '6' ? "FIFO" :
+                        tf == 'S' ? "GNU sparse file" : "unsupported entry type");
+        if (t->on_skip) t->on_skip(t->user, e, tf);
+        t->_state = UPD__T_SKIP;
+        return UPD_OK;
+    }
+    if (e->path[0] == 0) UPD__T_FAIL(UPD_E_PATH, "empty name");
+    e->size = t->_left;
+    t->entries++;
+    if (t->on_entry && (r = t->on_entry(t->user, e)) != UPD_OK) UPD__T_FAIL(r, "refused by the entry callback");
+    t->_state = UPD__T_DATA;
+    return UPD_OK;
+fail:
+    return r;
+}
+
+/* One complete pax record key=value (value in t->_val or the path buffers). */
+static upd_result upd__tar_pax_record(upd_tar *t)
+{
+    upd_result r = UPD_OK;
+    switch (t->_rkey) {
+    case 1: t->_have |= UPD__T_XPATH; t->_have &= ~UPD__T_LPATH; break;
+    case 2: t->_have |= UPD__T_XLINK; t->_have &= ~UPD__T_LLINK; break;
+    case 3: case 4: {
+        /* size: decimal digits; mtime: optional '-', digits, optional fraction */
+        const char *p = t->_val;
+        uint64_t v = 0;
+        int neg = 0;
+        if (t->_rkey == 4 && *p == '-') { neg = 1; p++; }
+        if (*p < '0' || *p > '9') UPD__T_FAIL(UPD_E_TAR, "malformed pax number");
+        for (; *p >= '0' && *p <= '9'; p++) {
+            if (v > ((uint64_t)INT64_MAX - 9) / 10) UPD__T_FAIL(UPD_E_TAR, "pax number too large");
+            v = v * 10 + (uint64_t)(*p - '0');
+        }
+        if (*p == '.' && t->_rkey == 4) for (p++; *p >= '0' && *p <= '9'; p++) {}
+        if (*p) UPD__T_FAIL(UPD_E_TAR, "malformed pax number");
+        if (t->_rkey == 3) { t->_xsize = v; t->_have |= UPD__T_XSIZE; }
+        else { t->_xmtime = neg ? -(int64_t)v : (int64_t)v; t->_have |= UPD__T_XMTIME; }
+        break;
+    }
+    case 5: UPD__T_FAIL(UPD_E_TAR_TYPE, "GNU sparse file (pax)");
+    default: break;
+    }
+    return UPD_OK;
+fail:
+    return r;
+}
+
+/* Parses pax data streaming: "LEN KEY=VALUE\n" records. rest is how many
+   bytes of pax data remain, this chunk included. */
+static upd_result upd__tar_pax(upd_tar *t, const uint8_t *p, size_t n, uint64_t rest)
+{
+    upd_result r = UPD_OK;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        uint8_t c = p[i];
+        t->_rpos++;
+        if (t->_rst == 0) { /* the length */
+            if (c == ' ') {
+                if (t->_rpos == 1) UPD__T_FAIL(UPD_E_TAR, "pax record without a length");
+                if (t->_rlen < t->_rpos + 3 || t->_rlen - t->_rpos > rest - i - 1)
+                    UPD__T_FAIL(UPD_E_TAR, "pax record length does not fit its header");
+                t->_rst = 1; t->_klen = 0;
+                continue;
+            }
+            if (c < '0' || c > '9' || (t->_rpos == 1 && c == '0') || t->_rlen > 100000000u)
+                UPD__T_FAIL(UPD_E_TAR, "malformed pax record length");
+            t->_rlen = t->_rlen * 10 + (uint32_t)(c - '0');
+        } else if (t->_rst == 1) { /* the key */
+            if (c == '\n' || t->_rpos == t->_rlen) UPD__T_FAIL(UPD_E_TAR, "pax record without '='");
+            if (c != '=') {
+                if (t->_klen < sizeof t->_key - 1) t->_key[t->_klen] = (char)c;
+                t->_klen++;
+                continue;
+            }
+            t->_key[t->_klen < sizeof t->_key ? t->_klen : sizeof t->_key - 1] = 0;
+            if (t->_klen == 0) UPD__T_FAIL(UPD_E_TAR, "pax record with an empty key");
+            if (t->_klen >= sizeof t->_key - 1) t->_rkey = 99;
+            else if (strcmp(t->_key, "path") == 0) t->_rkey = 1;
+            else if (strcmp(t->_key, "linkpath") == 0) t->_rkey = 2;
+            else if (strcmp(t->_key, "size") == 0) t->_rkey = 3;
+            else if (strcmp(t->_key, "mtime") == 0) t->_rkey = 4;
+            else if (strncmp(t->_key, "GNU.sparse.", 11) == 0) UPD__T_FAIL(UPD_E_TAR_TYPE, "GNU sparse file (pax)");
+            else t->_rkey = 99; /* ignored */
+            if (t->_rkey <= 2 && t->_rlen - t->_rpos - 1 > UPDATER_MAX_PATH)
+                UPD__T_FAIL(UPD_E_TOOBIG, "pax path longer than UPDATER_MAX_PATH");
+            if ((t->_rkey == 3 || t->_rkey == 4) && t->_rlen - t->_rpos - 1 >= sizeof t->_val)
+                UPD__T_FAIL(UPD_E_TAR, "pax number too long");
+            t->_rst = 2; t->_vlen = 0;
+        } else { /* the value */
+            if (t->_rpos == t->_rlen) { /* the record's last byte */
+                if (c != '\n') UPD__T_FAIL(UPD_E_TAR, "pax record does not end with a newline");
+                if (t->_rkey != 99) {
+                    char *dst = t->_rkey == 1 ? t->_path : t->_rkey == 2 ? t->_link : t->_val;
+                    dst[t->_vlen] = 0;
+                    if (strlen(dst) != t->_vlen) UPD__T_FAIL(UPD_E_TAR, "NUL inside a pax value");
+                    if ((r = upd__tar_pax_record(t)) != UPD_OK) goto fail;
+                }
+                t->_rst = 0; t->_rpos = 0; t->_rlen = 0;
+                continue;
+            }
+            if (t->_rkey != 99) {
+                char *dst = t->_rkey == 1 ? t->_path : t->_rkey == 2 ? t->_link : t->_val;
+                dst[t->_vlen++] = (char)c; /* bounded by the checks at '=' */
+            }
+        }
+    }
+    return UPD_OK;
+fail:
+    return r;
+}
+
+static int upd__tar_zero(const uint8_t *b)
+{
+    size_t i;
+    for (i = 0; i < 512; i++) if (b[i]) return 0;
+    return 1;
+}
+
+/* The data part of an entry (file, pax, GNU long name, skipped) is complete. */
+static upd_result upd__tar_done(upd_tar *t)
+{
+    upd_result r = UPD_OK;
+    if (t->_state == UPD__T_PAX && (t->_rst != 0 || t->_rpos != 0))
+        UPD__T_FAIL(UPD_E_TAR, "pax header ends inside a record");
+    if (t->_state == UPD__T_LONG) {
+        int path = t->_rkey == 'L';
+        if (!(t->_have & (path ? UPD__T_XPATH : UPD__T_XLINK))) {
+            char *dst = path ? t->_path : t->_link;
+            size_t k = t->_rpos;
+            while (k > 0 && dst[k - 1] == 0) k--; /* NUL-terminated, maybe padded */
+            if (k == 0) UPD__T_FAIL(UPD_E_TAR, "empty GNU long name");
+            if (k > UPDATER_MAX_PATH) UPD__T_FAIL(UPD_E_TOOBIG, "GNU long name longer than UPDATER_MAX_PATH");
+            dst[k] = 0;
+            if (strlen(dst) != k) UPD__T_FAIL(UPD_E_TAR, "NUL inside a GNU long name");
+            t->_have |= path ? UPD__T_LPATH : UPD__T_LLINK;
+        }
+    }
+    if (t->_state == UPD__T_DATA && t->on_end && (r = t->on_end(t->user, &t->entry)) != UPD_OK)
+        UPD__T_FAIL(r, "refused by the end callback");
+    t->_state = t->_pad ? UPD__T_PAD : UPD__T_HEADER;
+    return UPD_OK;
+fail:
+    return r;
+}
+
+UPDDEF upd_result upd_tar_feed(upd_tar *t, const void *data, size_t len)
+{
+    const uint8_t *p = (const uint8_t *)data;
+    upd_result r = UPD_OK;
+    UPDATER_ASSERT(t != NULL && (data != NULL || len == 0));
+    if (t->_err) return (upd_result)(int32_t)t->_err;
+    while (len > 0) {
+        size_t n;
+        switch (t->_state) {
+        case UPD__T_HEADER:
+        case UPD__T_ZERO1:
+            n = 512 - t->_hpos;
+            if (n > len) n = len;
+            memcpy(t->_hdr + t->_hpos, p, n);
+            t->_hpos += (uint32_t)n; p += n; len -= n; t->offset += n;
+            if (t->_hpos < 512) break;
+            t->_hpos = 0;
+            if (upd__tar_zero(t->_hdr)) {
+                if (t->_have) UPD__T_FAIL(UPD_E_TAR, "end of archive right after a pax or GNU long-name header");
+                t->_state = t->_state == UPD__T_ZERO1 ? UPD__T_END : UPD__T_ZERO1;
+                break;
+            }
+            if (t->_state == UPD__T_ZERO1) UPD__T_FAIL(UPD_E_TAR, "a header after a lone zero block");
+            if ((r = upd__tar_header(t)) != UPD_OK) goto fail;
+            if (t->_left == 0 && (r = upd__tar_done(t)) != UPD_OK) goto fail;
+            break;
+        case UPD__T_DATA:
+        case UPD__T_PAX:
+        case UPD__T_LONG:
+        case UPD__T_SKIP:
+            n = t->_left > len ? len : (size_t)t->_left;
+            if (t->_state == UPD__T_DATA) {
+                if (t->on_data && (r = t->on_data(t->user, p, n)) != UPD_OK)
+                    UPD__T_FAIL(r, "refused by the data callback");
+            } else if (t->_state == UPD__T_PAX) {
+                if ((r = upd__tar_pax(t, p, n, t->_left)) != UPD_OK) goto fail;
+            } else if (t->_state == UPD__T_LONG) {
+                if (!(t->_have & (t->_rkey == 'L' ? UPD__T_XPATH : UPD__T_XLINK)))
+                    memcpy((t->_rkey == 'L' ? t->_path : t->_link) + t->_rpos, p, n);
+                t->_rpos += (uint32_t)n;
+            }
+            t->_left -= n; p += n; len -= n; t->offset += n;
+            if (t->_left == 0 && (r = upd__tar_done(t)) != UPD_OK) goto fail;
+            break;
+        case UPD__T_PAD:
+            n = t->_pad > len ? len : (size_t)t->_pad;
+            t->_pad -= n; p += n; len -= n; t->offset += n;
+            if (t->_pad == 0) t->_state = UPD__T_HEADER;
+            break;
+        default: /* UPD__T_END: the record padding, or anything: ignored */
+            t->offset += len;
+            len = 0;
+            break;
+        }
+    }
+    return UPD_OK;
+fail:
+    t->_err = (uint32_t)(int32_t)r;
+    return r;
+}
+
+UPDDEF upd_result upd_tar_finish(upd_tar *t)
+{
+    UPDATER_ASSERT(t != NULL);
+    if (t->_err) return (upd_result)(int32_t)t->_err;
+    if (t->_state == UPD__T_END || t->_state == UPD__T_ZERO1 ||
+        (t->_state == UPD__T_HEADER && t->_hpos == 0 && !t->_have))
+        return UPD_OK;
+    t->why = t->_state == UPD__T_HEADER ? "archive ends inside a header" : "archive ends inside an entry";
+    t->_err = (uint32_t)(int32_t)UPD_E_TRUNCATED;
+    return UPD_E_TRUNCATED;
+}
+
+/* ---- the extractor ---- */
+#ifndef O_DIRECTORY
+#define O_DIRECTORY 0
+#endif
+#ifndef O_NOFOLLOW
+#error "updater.h needs O_NOFOLLOW (POSIX.1-2008)"
+#endif
+#ifndef UPDATER_MAX_TAR_DIRS
+#define UPDATER_MAX_TAR_DIRS 100000u /* directories whose modes wait for the end */
+#endif
+
+#define UPD__X_FAIL(code, ...) do { upd__untar_err(x, __VA_ARGS__); return (code); } while (0)
+
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void upd__untar_err(upd_untar *x, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(x->error, sizeof x->error, fmt, ap);
+    va_end(ap);
+}
+
+/* Checks and normalizes a path into out (UPDATER_MAX_PATH + 1 bytes): drops
+   "." and empty components and a trailing '/'; refuses absolute paths,
+   "..", backslashes. Returns the number of components (0: the destination
+   itself), or -1 with *why set. */
+static int upd__untar_clean(const char *path, char *out, const char **why)
+{
+    char *w = out;
+    const char *s = path;
+    int n = 0;
+    if (*s == '/') { *why = "absolute path"; return -1; }
+    if (strchr(path, '\\')) { *why = "backslash in path"; return -1; }
+    while (*s) {
+        const char *c = s;
+        size_t len;
+        while (*s && *s != '/') s++;
+        len = (size_t)(s - c);
+        if (*s == '/') s++;
+        if (len == 0 || (len == 1 && c[0] == '.')) continue;
+        if (len == 2 && c[0] == '.' && c[1] == '.') { *why = "'..' in path"; return -1; }
+        if (w != out) *w++ = '/';
+        memcpy(w, c, len);
+        w += len;
+        n++;
+    }
+    *w = 0;
+    return n;
+}
+
+/* Opens the directory holding the last component of the clean path p
+   (n components), creating missing directories (0700 until the end), never
+   following a symlink; returns its fd (maybe x->_root or the cached one:
+   never close those) and sets *name to the last component. */
+static int upd__untar_parent(upd_untar *x, char *p, const char **name)
+{
+    char *slash = strrchr(p, '/'), *c;
+    int fd, dfd;
+    if (!slash) { *name = p; return x->_root; }
+    *name = slash + 1;
+    *slash = 0;
+    if (x->_cfd >= 0 && strcmp(x->_cpath, p) == 0) { *slash = '/'; return x->_cfd; }
+    dfd = x->_root;
+    for (c = p;;) {
+        char *e = strchr(c, '/');
+        if (e) *e = 0;
+        fd = openat(dfd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT) {
+            if (mkdirat(dfd, c, 0777) != 0 && errno != EEXIST) { /* umask applies, as in mkdir -p */
+                upd__untar_err(x, "'%s': cannot create directory '%s': %s", p, c, strerror(errno));
+                if (e) *e = '/';
+                goto fail;
+            }
+            fd = openat(dfd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        }
+        if (fd < 0) {
+            int err = errno, upto = (int)(c + strlen(c) - p); /* the path up to this component */
+            if (e) *e = '/';
+            if (err == ELOOP || err == ENOTDIR || err == EMLINK)
+                upd__untar_err(x, "'%s': '%.*s' is a symlink or not a directory; not followed",
+                               x->_tar.entry.path, upto, p);
+            else upd__untar_err(x, "'%s': %s", x->_tar.entry.path, strerror(err));
+            fd = -(err == ELOOP || err == ENOTDIR || err == EMLINK ? 2 : 1);
+            goto fail_fd;
+        }
+        if (dfd != x->_root) close(dfd);
+        dfd = fd;
+        if (!e) break;
+        *e = '/';
+        c = e + 1;
+    }
+    if (x->_cfd >= 0) close(x->_cfd);
+    x->_cfd = dfd;
+    memcpy(x->_cpath, p, strlen(p) + 1);
+    *slash = '/';
+    return dfd;
+fail:
+    fd = -1;
+fail_fd:
+    if (dfd != x->_root) close(dfd);
+    *slash = '/';
+    return fd;
+}
+
+/* A symlink target is safe when it is relative, climbs ('..') only at its
+   start and at most `depth` levels (the link's directory's depth below the
+   destination), then only descends. Every symlink created so obeys the same
+   rule, so following one from inside the destination stays inside. */
+static const char *upd__untar_link_ok(const char *target, int depth)
+{
+    const char *s = target;
+    int up = 0, down = 0;
+    if (!*s) return "empty symlink target";
+    if (*s == '/') return "symlink to an absolute path";
+    if (strchr(s, '\\')) return "backslash in symlink target";
+    while (*s) {
+        const char *c = s;
+        size_t len;
+        while (*s && *s != '/') s++;
+        len = (size_t)(s - c);
+        if (*s == '/') s++;
+        if (len == 0 || (len == 1 && c[0] == '.')) continue;
+        if (len == 2 && c[0] == '.' && c[1] == '.') {
+            if (down) return "symlink target with '..' after a name";
+            if (++up > depth) return "symlink target outside the destination";
+        } else down++;
+    }
+    return NULL;
+}
+
+/* Makes a temporary name in directory fd for the entry being written. */
+static void upd__untar_tmpname(upd_untar *x)
+{
+    snprintf(x->_tmp, sizeof x->_tmp, ".upd-tmp-%ld-%lu", (long)getpid(), (unsigned long)x->_seq++);
+}
+
+/* Moves the temporary x->_tmp onto name in directory pfd. */
+static upd_result upd__untar_commit(upd_untar *x, int pfd, const char *name)
+{
+    if (renameat(pfd, x->_tmp, pfd, name) != 0) {
+        int err = errno;
+        unlinkat(pfd, x->_tmp, 0);
+        x->_tmp[0] = 0;
+        UPD__X_FAIL(UPD_E_IO, "'%s': cannot put in place: %s", x->_tar.entry.path, strerror(err));
+    }
+    /* renaming onto another link of the same inode does nothing: clean up */
+    unlinkat(pfd, x->_tmp, 0);
+    x->_tmp[0] = 0;
+    return UPD_OK;
+}
+
+/* Deferred directories: records [path NUL][mode 4][mtime 8][path length 4],
+   walked backwards at the end (children before their parents). */
+static upd_result upd__untar_defer_dir(upd_untar *x, const char *path, uint32_t mode, int64_t mtime)
+{
+    uint32_t plen = (uint32_t)strlen(path);
+    size_t need = plen + 1u + 16u;
+    if (x->dirs > UPDATER_MAX_TAR_DIRS)
+        UPD__X_FAIL(UPD_E_TOOBIG, "'%s': more than UPDATER_MAX_TAR_DIRS directories", path);
+    if (x->_dlen + need > x->_dcap) {
+        size_t cap = x->_dcap ? x->_dcap * 2 : 4096;
+        uint8_t *p;
+        while (cap < x->_dlen + need) cap *= 2;
+        p = (uint8_t *)UPDATER_REALLOC(x->alloc_ctx, x->_dirs, cap);
+        if (!p) UPD__X_FAIL(UPD_E_NOMEM, "out of memory");
+        x->_dirs = p;
+        x->_dcap = cap;
+    }
+    memcpy(x->_dirs + x->_dlen, path, plen + 1u);
+    memcpy(x->_dirs + x->_dlen + plen + 1, &mode, 4);
+    memcpy(x->_dirs + x->_dlen + plen + 5, &mtime, 8);
+    memcpy(x->_dirs + x->_dlen + plen + 13, &plen, 4);
+    x->_dlen += need;
+    return UPD_OK;
+}
+
+static upd_result upd__untar_entry(void *user, const upd_tar_entry *e)
+{
+    upd_untar *x = (upd_untar *)user;
+    char *path = x->_p1;
+    const char *why = NULL, *name, *tname = NULL;
+    uint32_t mode = e->mode & (x->flags & UPD_UNTAR_KEEP_SPECIAL ? 07777u : 0777u);
+    int n, pfd, tfd = -1;
+    if (x->max_entries && x->_tar.entries > x->max_entries)
+        UPD__X_FAIL(UPD_E_TOOBIG, "'%s': more than %llu entries", e->path, (unsigned long long)x->max_entries);
+    if (x->max_bytes && e->size > x->max_bytes - x->bytes)
+        UPD__X_FAIL(UPD_E_TOOBIG, "'%s': the archive expands past %llu bytes", e->path, (unsigned long long)x->max_bytes);
+    if ((n = upd__untar_clean(e->path, path, &why)) < 0) UPD__X_FAIL(UPD_E_PATH, "'%s': %s", e->path, why);
+    if (n == 0 && e->type != UPD_TAR_DIR) UPD__X_FAIL(UPD_E_PATH, "'%s': empty name", e->path);
+    if (e->type == UPD_TAR_SYMLINK && (why = upd__untar_link_ok(e->linkpath, n - 1)) != NULL)
+        UPD__X_FAIL(UPD_E_PATH, "'%s' -> '%s': %s", e->path, e->linkpath, why);
+    if (e->type == UPD_TAR_HARDLINK && upd__untar_clean(e->linkpath, x->_p2, &why) <= 0)
+        UPD__X_FAIL(UPD_E_PATH, "'%s' link to '%s': %s", e->path, e->linkpath, why ? why : "empty name");
+    if (x->on_entry) x->on_entry(x->user, e);
+    if (x->flags & UPD_UNTAR_LIST) return UPD_OK;
+    if (n == 0) return UPD_OK; /* "./": the destination itself */
+    if (e->type == UPD_TAR_HARDLINK) {
+        /* the target's directory, reached the same careful way, and held
+           (dup) since looking up the entry's own directory moves the cache */
+        struct stat st;
+        tfd = upd__untar_parent(x, x->_p2, &tname);
+        if (tfd < 0) return tfd == -2 ? UPD_E_PATH : UPD_E_IO;
+        if ((tfd = fcntl(tfd, F_DUPFD_CLOEXEC, 0)) < 0) UPD__X_FAIL(UPD_E_IO, "'%s': %s", e->path, strerror(errno));
+        if (fstatat(tfd, tname, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) {
+            close(tfd);
+            UPD__X_FAIL(UPD_E_PATH, "'%s' link to '%s': not a regular file in the destination", e->path, e->linkpath);
+        }
+    }
+    pfd = upd__untar_parent(x, path, &name);
+    if (pfd < 0) {
+        if (tfd >= 0) close(tfd);
+        return pfd == -2 ? UPD_E_PATH : UPD_E_IO;
+    }
+    switch (e->type) {
+    case UPD_TAR_DIR: {
+        struct stat st;
+        if (mkdirat(pfd, name, 0700) != 0) {
+            if (errno != EEXIST) UPD__X_FAIL(UPD_E_IO, "'%s': %s", e->path, strerror(errno));
+            if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+                UPD__X_FAIL(UPD_E_IO, "'%s': %s", e->path, strerror(errno));
+            if (!S_ISDIR(st.st_mode)) { /* a file or symlink in the way: replace it */
+                if (unlinkat(pfd, name, 0) != 0 || mkdirat(pfd, name, 0700) != 0)
+                    UPD__X_FAIL(UPD_E_IO, "'%s': %s", e->path, strerror(errno));
+            } else if ((st.st_mode & 0700u) != 0700u && fchmodat(pfd, name, (st.st_mode & 07777u) | 0700u, 0) != 0)
+                UPD__X_FAIL(UPD_E_IO, "'%s': %s", e->path, strerror(errno));
+        }
+        x->dirs++;
+        return upd__untar_defer_dir(x, path, mode, e->mtime);
+    }
+    case UPD_TAR_FILE:
+        upd__untar_tmpname(x);
+        x->_fd = openat(pfd, x->_tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (x->_fd < 0) { x->_tmp[0] = 0; UPD__X_FAIL(UPD_E_IO, "'%s': %s", e->path, strerror(errno)); }
+        x->_pfd = fcntl(pfd, F_DUPFD_CLOEXEC, 0); /* held until the file ends */
+        if (x->_pfd < 0) UPD__X_FAIL(UPD_E_IO, "'%s': %s", e->path, strerror(errno));
+        return UPD_OK;
+    case UPD_TAR_SYMLINK: {
+        struct timespec ts[2];
+        upd__untar_tmpname(x);
+        if (symlinkat(e->linkpath, pfd, x->_tmp) != 0) {
+            x->_tmp[0] = 0;
+            UPD__X_FAIL(UPD_E_IO, "'%s': %s", e->path, strerror(errno));
+        }
+        ts[0].tv_sec = ts[1].tv_sec = (time_t)e->mtime;
+        ts[0].tv_nsec = ts[1].tv_nsec = 0;
+        (void)utimensat(pfd, x->_tmp, ts, AT_SYMLINK_NOFOLLOW); /* best effort */
+        x->links++;
+        return upd__untar_commit(x, pfd, name);
+    }
+    default: { /* UPD_TAR_HARDLINK */
+        upd__untar_tmpname(x);
+        if (linkat(tfd, tname, pfd, x->_tmp, 0) != 0) {
+            int err = errno;
+            close(tfd);
+            x->_tmp[0] = 0;
+            UPD__X_FAIL(UPD_E_IO, "'%s' link to '%s': %s", e->path, e->linkpath, strerror(err));
+        }
+        close(tfd);
+        x->links++;
+        return upd__untar_commit(x, pfd, name);
+    }
+    }
+}
+
+static upd_result upd__untar_data(void *user, const uint8_t *data, size_t len)
+{
+    upd_untar *x = (upd_untar *)user;
+    if (x->flags & UPD_UNTAR_LIST) return UPD_OK;
+    x->bytes += len;
+    while (len > 0) {
+        ssize_t k = write(x->_fd, data, len);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) UPD__X_FAIL(UPD_E_IO, "'%s': %s", x->_tar.entry.path, k < 0 ? strerror(errno) : "short write");
+        data += k;
+        len -= (size_t)k;
+    }
+    return UPD_OK;
+}
+
+static upd_result upd__untar_end(void *user, const upd_tar_entry *e)
+{
+    upd_untar *x = (upd_untar *)user;
+    struct timespec ts[2];
+    upd_result r;
+    int fd = x->_fd;
+    if (e->type != UPD_TAR_FILE || (x->flags & UPD_UNTAR_LIST)) return UPD_OK;
+    ts[0].tv_sec = ts[1].tv_sec = (time_t)e->mtime;
+    ts[0].tv_nsec = ts[1].tv_nsec = 0;
+    x->_fd = -1;
+    if (fchmod(fd, (mode_t)(e->mode & (x->flags & UPD_UNTAR_KEEP_SPECIAL ? 07777u : 0777u))) != 0 ||
+        futimens(fd, ts) != 0 || ((x->flags & UPD_UNTAR_FSYNC) && fsync(fd) != 0)) {
+        int err = errno;
+        close(fd);
+        UPD__X_FAIL(UPD_E_IO, "'%s': %s", e->path, strerror(err));
+    }
+    if (close(fd) != 0) UPD__X_FAIL(UPD_E_IO, "'%s': %s", e->path, strerror(errno));
+    x->files++;
+    {
+        const char *name = strrchr(x->_p1, '/');
+        r = upd__untar_commit(x, x->_pfd, name ? name + 1 : x->_p1);
+    }
+    close(x->_pfd);
+    x->_pfd = -1;
+    return r;
+}
+
+UPDDEF upd_result upd_untar_open(upd_untar *x, const char *dir, unsigned flags)
+{
+    UPDATER_ASSERT(x != NULL && dir != NULL);
+    memset(x, 0, sizeof *x);
+    x->flags = flags;
+    x->_fd = x->_pfd = x->_cfd = -1;
+    upd_tar_init(&x->_tar, flags & UPD_TAR_SKIP_UNSUPPORTED);
+    x->_tar.on_entry = upd__untar_entry;
+    x->_tar.on_data = upd__untar_data;
+    x->_tar.on_end = upd__untar_end;
+    x->_tar.user = x;
+    x->_root = -1;
+    if (flags & UPD_UNTAR_LIST) return UPD_OK;
+    x->_root = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (x->_root < 0) UPD__X_FAIL(UPD_E_IO, "%s: %s", dir, strerror(errno));
+    return UPD_OK;
+}
+
+/* Reports a reader error with the entry or the place it concerns. */
+static upd_result upd__untar_fail(upd_untar *x, upd_result r)
+{
+    if (!x->error[0]) {
+        /* the entry's name when its own header was at fault */
+        if (x->_tar.entry.path && x->_tar._state == UPD__T_HEADER && x->_tar.entry.offset + 512 == x->_tar.offset)
+            upd__untar_err(x, "'%s': %s (%s)", x->_tar.entry.path, x->_tar.why, upd_strerror(r));
+        else
+            upd__untar_err(x, "tar byte %llu: %s (%s)", (unsigned long long)x->_tar.offset,
+                           x->_tar.why, upd_strerror(r));
+    }
+    return r;
+}
+
+UPDDEF upd_result upd_untar_feed(upd_untar *x, const void *data, size_t len)
+{
+    const uint8_t *p = (const uint8_t *)data;
+    upd_result r;
+    UPDATER_ASSERT(x != NULL && (data != NULL || len == 0));
+    while (x->_kind == 0 && len > 0) { /* tell .tar.gz from .tar by the first two bytes */
+        x->_magic[x->_nmagic++] = *p++;
+        len--;
+        if (x->_nmagic == 2) {
+            x->_kind = (x->_magic[0] == 0x1f && x->_magic[1] == 0x8b) ? 2 : 1;
+            if (x->_kind == 2) {
+                x->_gz = (upd_gunzip *)UPDATER_MALLOC(x->alloc_ctx, sizeof *x->_gz);
+                x->_buf = (uint8_t *)UPDATER_MALLOC(x->alloc_ctx, 65536);
+                if (!x->_gz || !x->_buf) UPD__X_FAIL(UPD_E_NOMEM, "out of memory");
+                upd_gunzip_init(x->_gz, 0);
+            }
+            if ((r = upd_untar_feed(x, x->_magic, 2)) != UPD_OK) return r;
+        }
+    }
+    if (x->_kind == 0) return UPD_OK; /* one byte so far: wait for the second */
+    if (x->_kind == 1) {
+        r = upd_tar_feed(&x->_tar, p, len);
+        return r == UPD_OK ? r : upd__untar_fail(x, r);
+    }
+    for (;;) { /* until the input is used up and no output is pending */
+        size_t in = len, out = 65536;
+        upd_result g = upd_gunzip_run(x->_gz, p, &in, x->_buf, &out, 0);
+        p += in; len -= in;
+        if (out && (r = upd_tar_feed(&x->_tar, x->_buf, out)) != UPD_OK) return upd__untar_fail(x, r);
+        if (g < 0) UPD__X_FAIL(g, "gzip data at byte %llu: %s", (unsigned long long)x->_gz->total_in, upd_strerror(g));
+        if (g == UPD_OK && len > 0) UPD__X_FAIL(UPD_E_GZIP_MAGIC, "data after the end of the gzip stream");
+        if (len == 0 && g != UPD_NEED_OUTPUT) break;
+    }
+    return UPD_OK;
+}
+
+/* Applies a deferred directory record's mode and mtime. */
+static upd_result upd__untar_dir_attrs(upd_untar *x, size_t at)
+{
+    uint32_t mode, plen;
+    int64_t mtime;
+    const char *name;
+    struct timespec ts[2];
+    int pfd, fd;
+    plen = (uint32_t)strlen((const char *)x->_dirs + at);
+    memcpy(&mode, x->_dirs + at + plen + 1, 4);
+    memcpy(&mtime, x->_dirs + at + plen + 5, 8);
+    memcpy(x->_p1, x->_dirs + at, plen + 1u);
+    pfd = upd__untar_parent(x, x->_p1, &name);
+    if (pfd < 0) return pfd == -2 ? UPD_E_PATH : UPD_E_IO;
+    fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    ts[0].tv_sec = ts[1].tv_sec = (time_t)mtime;
+    ts[0].tv_nsec = ts[1].tv_nsec = 0;
+    if (fd < 0 || fchmod(fd, (mode_t)mode) != 0 || futimens(fd, ts) != 0) {
+        int err = errno;
+        if (fd >= 0) close(fd);
+        UPD__X_FAIL(UPD_E_IO, "'%s': %s", x->_p1, strerror(err));
+    }
+    close(fd);
+    return UPD_OK;
+}
+
+UPDDEF upd_result upd_untar_finish(upd_untar *x)
+{
+    upd_result r;
+    UPDATER_ASSERT(x != NULL);
+    if (x->_kind == 0 && x->_nmagic == 1) UPD__X_FAIL(UPD_E_TRUNCATED, "archive of one byte");
+    if (x->_kind == 2) {
+        for (;;) {
+            size_t in = 0, out = 65536;
+            upd_result g = upd_gunzip_run(x->_gz, NULL, &in, x->_buf, &out, 1);
+            if (out && (r = upd_tar_feed(&x->_tar, x->_buf, out)) != UPD_OK) return upd__untar_fail(x, r);
+            if (g == UPD_OK) break;
+            if (g < 0) UPD__X_FAIL(g, "gzip data at byte %llu: %s", (unsigned long long)x->_gz->total_in, upd_strerror(g));
+        }
+    }
+    if ((r = upd_tar_finish(&x->_tar)) != UPD_OK) return upd__untar_fail(x, r);
+    /* directory modes and mtimes, last created first (children before
+       parents); of a directory named twice, the later entry wins */
+    if (x->_dlen > 0) {
+        size_t tsize = 16, mask, *seen;
+        while (tsize < 2 * (size_t)x->dirs) tsize *= 2;
+        mask = tsize - 1;
+        seen = (size_t *)UPDATER_MALLOC(x->alloc_ctx, tsize * sizeof *seen);
+        if (!seen) UPD__X_FAIL(UPD_E_NOMEM, "out of memory");
+        memset(seen, 0, tsize * sizeof *seen);
+        r = UPD_OK;
+        while (x->_dlen > 0 && r == UPD_OK) {
+            uint32_t plen;
+            uint64_t hash = 1469598103934665603ull; /* FNV-1a */
+            size_t i, at, slot;
+            const char *path;
+            memcpy(&plen, x->_dirs + x->_dlen - 4, 4);
+            at = x->_dlen - 16u - plen - 1u;
+            path = (const char *)x->_dirs + at;
+            for (i = 0; i < plen; i++) hash = (hash ^ (uint8_t)path[i]) * 1099511628211ull;
+            for (slot = (size_t)hash & mask; seen[slot]; slot = (slot + 1) & mask)
+                if (strcmp((const char *)x->_dirs + seen[slot] - 1, path) == 0) break;
+            if (!seen[slot]) {
+                seen[slot] = at + 1;
+                r = upd__untar_dir_attrs(x, at);
+            }
+            x->_dlen = at;
+        }
+        UPDATER_FREE(x->alloc_ctx, seen);
+        if (r != UPD_OK) return r;
+    }
+    return UPD_OK;
+}
+
+UPDDEF void upd_untar_close(upd_untar *x)
+{
+    UPDATER_ASSERT(x != NULL);
+    if (x->_fd >= 0) close(x->_fd);
+    if (x->_tmp[0] && x->_pfd >= 0) unlinkat(x->_pfd, x->_tmp, 0);
+    if (x->_pfd >= 0) close(x->_pfd);
+    if (x->_cfd >= 0) close(x->_cfd);
+    if (x->_root >= 0) close(x->_root);
+    x->_fd = x->_pfd = x->_cfd = x->_root = -1;
+    x->_tmp[0] = 0;
+    if (x->_gz) UPDATER_FREE(x->alloc_ctx, x->_gz);
+    if (x->_buf) UPDATER_FREE(x->alloc_ctx, x->_buf);
+    if (x->_dirs) UPDATER_FREE(x->alloc_ctx, x->_dirs);
+    x->_gz = NULL;
+    x->_buf = x->_dirs = NULL;
+    x->_dlen = x->_dcap = 0;
+}
+
+UPDDEF upd_result upd_untar_file(const char *archive, const char *dir, unsigned flags,
+                                 char *err, size_t errcap)
+{
+    static const size_t chunk = 65536;
+    upd_untar *x;
+    uint8_t *buf;
+    upd_result r = UPD_OK;
+    int fd;
+    UPDATER_ASSERT(archive != NULL && dir != NULL);
+    x = (upd_untar *)UPDATER_MALLOC(NULL, sizeof *x);
+    buf = (uint8_t *)UPDATER_MALLOC(NULL, chunk);
+    if (!x || !buf) {
+        if (x) UPDATER_FREE(NULL, x);
+        if (buf) UPDATER_FREE(NULL, buf);
+        if (err && errcap) snprintf(err, errcap, "out of memory");
+        return UPD_E_NOMEM;
+    }
+    if ((r = upd_untar_open(x, dir, flags)) == UPD_OK) {
+        if ((fd = open(archive, O_RDONLY | O_CLOEXEC)) < 0) {
+            upd__untar_err(x, "%s: %s", archive, strerror(errno));
+            r = UPD_E_IO;
+        } else {
+            for (;;) {
+                ssize_t n = read(fd, buf, chunk);
+                if (n < 0 && errno == EINTR) continue;
+                if (n < 0) { upd__untar_err(x, "%s: %s", archive, strerror(errno)); r = UPD_E_IO; break; }
+                if (n == 0) { r = upd_untar_finish(x); break; }
+                if ((r = upd_untar_feed(x, buf, (size_t)n)) != UPD_OK) break;
+            }
+            close(fd);
+        }
+    }
+    if (r != UPD_OK && err && errcap) snprintf(err, errcap, "%s", x->error);
+    upd_untar_close(x);
+    UPDATER_FREE(NULL, x);
+    UPDATER_FREE(NULL, buf);
+    return r;
+}
+
 /* ==== >>urls ============================================================= */
 /* Format notes (RFC 3986):
    - 2: characters: unreserved ALPHA DIGIT - . _ ~, reserved : / ? # [ ] @
@@ -2401,6 +4618,20 @@ UPDDEF upd_result upd_manifest_select(const upd_manifest *m, const upd_query *q,
 #undef UPD__Z_DSTBITS
 #undef UPD__Z_PREBITS
 #undef UPD__Z_LOAD64
+#undef UPD__ROR64
+#undef UPD__MUL
+#undef UPD__ADD
+#undef UPD__LO
+#undef UPD__SHR51
+#undef UPD__M51
+#undef UPD__T_XPATH
+#undef UPD__T_XLINK
+#undef UPD__T_XSIZE
+#undef UPD__T_XMTIME
+#undef UPD__T_LPATH
+#undef UPD__T_LLINK
+#undef UPD__T_FAIL
+#undef UPD__X_FAIL
 #endif /* UPDATER_IMPLEMENTATION_ONCE */
 #endif /* UPDATER_IMPLEMENTATION */
 
