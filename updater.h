@@ -26,6 +26,14 @@ QUICK START (what exists in this version)
            printf("update to %s from %s\n", c.full->version, c.full->url);
        upd_manifest_free(&m);
 
+       // verify a file against a minisign signature, then unpack it safely
+       upd_pubkey key;  upd_minisig sig;  char err[256];
+       upd_pubkey_parse(&key, pub_text, pub_len);
+       upd_minisig_parse(&sig, sig_text, sig_len);
+       if (upd_minisig_verify(&sig, &key, 1, data, data_len) == UPD_OK &&
+           upd_untar_file("hello-1.5.0.tar.gz", "staging", 0, err, sizeof err) != UPD_OK)
+           fprintf(stderr, "%s\n", err);           // "'../x': '..' in path"
+
 CONTENTS
    1. Configuration macros
    2. Results and errors         upd_result, upd_strerror()
@@ -46,6 +54,11 @@ SECURITY MODEL
    lines). Every input is bounded by a limit macro (section 1) checked before
    any allocation. URLs may only be http or https, never carry credentials,
    and relative URLs are resolved against the manifest URL (RFC 3986 5.2).
+   Signatures are minisign's (Ed25519, strict: no malleable or small-order
+   signatures or keys) and are checked before a manifest is parsed.
+   Archives are read by our own gzip and tar code, which never writes
+   outside the destination: no absolute or '..' names, no symlink is ever
+   followed while writing, files replaced by rename, never written through.
    Versions compare by SemVer 2.0.0 precedence, never as floating point.
    Release selection never offers a version that is not newer than the
    installed one, nor one for another program, channel, rollout bucket or
@@ -54,8 +67,10 @@ SECURITY MODEL
 
 STATUS
    Works: versions, SHA-256, URL resolution, the manifest parser and release
-   selection, the `upd` tool's vercmp, sha256 and manifest subcommands.
-   Not yet: signatures, HTTP, gzip/tar, install/swap/rollback (see README).
+   selection; SHA-512, BLAKE2b, Ed25519 and minisign signatures; the gzip
+   decoder; the tar reader and safe extractor; the `upd` tool's vercmp,
+   sha256, manifest, gunzip, untar, keygen, sign and verify subcommands.
+   Not yet: HTTP, install/swap/rollback, incremental updates (see README).
 */
 
 /* ======================================================================== */
@@ -82,6 +97,8 @@ STATUS
 /* 1. Configuration macros ------------------------------------------------
    Global (define the same way in every file that includes updater.h):
      UPDATER_STATIC        make every function static (private to one file)
+     UPDATER_MAX_PATH      4096   bytes of a tar entry's path or link target
+     UPDATER_MAX_MINISIG   4096   bytes of a .minisig file
    Implementation only (define before the UPDATER_IMPLEMENTATION include):
      UPDATER_ASSERT(x)                 default assert(x); for API misuse only
      UPDATER_MALLOC(ctx, size)         } override all three or none; ctx is
@@ -92,6 +109,10 @@ STATUS
      UPDATER_MAX_MANIFEST_LINES   20000  lines per manifest
      UPDATER_MAX_MANIFEST_ATTRS   32     key=value attributes per line
      UPDATER_MAX_URL              4096   bytes of a resolved URL
+     UPDATER_MAX_TAR_DIRS       100000   directories per archive (their modes
+                                         wait for the end of extraction)
+     UPDATER_NO_SIMD       no PCLMULQDQ CRC-32 path (x86-64; chosen at run time)
+     UPDATER_NO_INT128     no unsigned __int128 in Ed25519 (the portable path)
 */
 #ifndef UPDDEF
 #if defined(UPDATER_STATIC) && (defined(__GNUC__) || defined(__clang__))
@@ -345,7 +366,7 @@ UPDDEF upd_result upd_minisig_sign(const upd_seckey *k, int prehashed, const voi
        }                                                                       */
 typedef struct upd_gunzip {
     uint64_t max_output;      /* output limit in bytes, 0 = none (bombs!)      */
-    uint64_t total_out;       /* bytes produced so far, all members            */
+    uint64_t total_out;       /* bytes delivered so far, all members           */
     uint64_t total_in;        /* bytes consumed so far                         */
     uint32_t members;         /* gzip members completed                        */
     /* private */
@@ -1731,16 +1752,19 @@ UPDDEF upd_result upd_ed25519_keypair(uint8_t pub[32], uint8_t sec[64])
     return UPD_OK;
 }
 
-UPDDEF void upd_ed25519_sign(uint8_t sig[64], const void *msg, size_t len, const uint8_t sec[64])
+/* Signs the message m1 || m2 (two parts, so that minisign's global
+   signature needs no copy). */
+static void upd__ed25519_sign2(uint8_t sig[64], const void *m1, size_t l1, const void *m2, size_t l2,
+                               const uint8_t sec[64])
 {
     upd_sha512_ctx c;
     uint8_t h[64], rh[64], r[32], k[32];
     upd__ge rp;
-    UPDATER_ASSERT(sig != NULL && sec != NULL && (msg != NULL || len == 0));
     upd__ed25519_expand(h, sec);
     upd_sha512_init(&c);              /* r = SHA-512(prefix || M) mod L */
     upd_sha512_update(&c, h + 32, 32);
-    upd_sha512_update(&c, msg, len);
+    upd_sha512_update(&c, m1, l1);
+    upd_sha512_update(&c, m2, l2);
     upd_sha512_final(&c, rh);
     upd__sc_reduce(r, rh, 64);
     upd__ge_scalarmult_base(&rp, r);  /* R = [r]B */
@@ -1748,13 +1772,21 @@ UPDDEF void upd_ed25519_sign(uint8_t sig[64], const void *msg, size_t len, const
     upd_sha512_init(&c);              /* k = SHA-512(R || A || M) mod L */
     upd_sha512_update(&c, sig, 32);
     upd_sha512_update(&c, sec + 32, 32);
-    upd_sha512_update(&c, msg, len);
+    upd_sha512_update(&c, m1, l1);
+    upd_sha512_update(&c, m2, l2);
     upd_sha512_final(&c, rh);
     upd__sc_reduce(k, rh, 64);
     upd__sc_muladd(sig + 32, k, h, r); /* S = (r + k a) mod L */
     memset(h, 0, sizeof h);
     memset(r, 0, sizeof r);
     memset(rh, 0, sizeof rh);
+    memset(&c, 0, sizeof c);
+}
+
+UPDDEF void upd_ed25519_sign(uint8_t sig[64], const void *msg, size_t len, const uint8_t sec[64])
+{
+    UPDATER_ASSERT(sig != NULL && sec != NULL && (msg != NULL || len == 0));
+    upd__ed25519_sign2(sig, msg, len, NULL, 0, sec);
 }
 
 UPDDEF upd_result upd_random(void *buf, size_t len)
@@ -1986,7 +2018,7 @@ UPDDEF void upd_minisig_verify_update(upd_minisig_verifier *v, const void *data,
 UPDDEF upd_result upd_minisig_verify_final(upd_minisig_verifier *v)
 {
     const upd_minisig *s = v->sig;
-    uint8_t hram[64], *gm;
+    uint8_t hram[64];
     size_t tl = strlen(s->trusted);
     upd_result r;
     UPDATER_ASSERT(v != NULL && v->key != NULL);
@@ -2000,13 +2032,13 @@ UPDDEF upd_result upd_minisig_verify_final(upd_minisig_verifier *v)
     }
     if (r != UPD_OK) return UPD_E_SIG;
     /* the global signature covers the signature and the trusted comment */
-    gm = (uint8_t *)UPDATER_MALLOC(NULL, 64 + tl);
-    if (!gm) return UPD_E_NOMEM;
-    memcpy(gm, s->sig, 64);
-    memcpy(gm + 64, s->trusted, tl);
-    r = upd_ed25519_verify(s->global, gm, 64 + tl, v->key->key);
-    UPDATER_FREE(NULL, gm);
-    return r == UPD_OK ? UPD_OK : UPD_E_SIG_GLOBAL;
+    upd_sha512_init(&v->_sha);
+    upd_sha512_update(&v->_sha, s->global, 32);
+    upd_sha512_update(&v->_sha, v->key->key, 32);
+    upd_sha512_update(&v->_sha, s->sig, 64);
+    upd_sha512_update(&v->_sha, s->trusted, tl);
+    upd_sha512_final(&v->_sha, hram);
+    return upd__ed25519_check(s->global, v->key->key, hram) == UPD_OK ? UPD_OK : UPD_E_SIG_GLOBAL;
 }
 
 UPDDEF upd_result upd_minisig_verify(const upd_minisig *s, const upd_pubkey *keys, size_t nkeys,
@@ -2080,7 +2112,7 @@ UPDDEF upd_result upd_seckey_format(const upd_seckey *k, char *out, size_t cap)
 UPDDEF upd_result upd_minisig_sign(const upd_seckey *k, int prehashed, const void *msg, size_t len,
                                    const char *trusted, char *out, size_t cap)
 {
-    uint8_t raw[74], *gm, global[64];
+    uint8_t raw[74], global[64];
     char b64a[101], b64b[89], id[17];
     size_t tl = strlen(trusted);
     int n;
@@ -2089,12 +2121,7 @@ UPDDEF upd_result upd_minisig_sign(const upd_seckey *k, int prehashed, const voi
     raw[0] = 'E'; raw[1] = prehashed ? 'D' : 'd';
     memcpy(raw + 2, k->id, 8);
     upd_ed25519_sign(raw + 10, msg, len, k->key);
-    gm = (uint8_t *)UPDATER_MALLOC(NULL, 64 + tl);
-    if (!gm) return UPD_E_NOMEM;
-    memcpy(gm, raw + 10, 64);
-    memcpy(gm + 64, trusted, tl);
-    upd_ed25519_sign(global, gm, 64 + tl, k->key);
-    UPDATER_FREE(NULL, gm);
+    upd__ed25519_sign2(global, raw + 10, 64, trusted, tl, k->key);
     upd__b64_encode(raw, sizeof raw, b64a);
     upd__b64_encode(global, sizeof global, b64b);
     upd__ms_keyid(k->id, id);
