@@ -44,6 +44,7 @@ CONTENTS
    7. tar                        upd_tar_feed() (reader), upd_untar_*() (safe extractor)
    8. URLs                       upd_url_resolve()
    9. Manifest                   upd_manifest_parse(), upd_manifest_select(), ...
+  10. HTTP client                upd_http_get(), upd_http_parser_*()
    Implementation sections follow the same order (grep for ">>").
 
 SECURITY MODEL
@@ -99,6 +100,9 @@ STATUS
      UPDATER_STATIC        make every function static (private to one file)
      UPDATER_MAX_PATH      4096   bytes of a tar entry's path or link target
      UPDATER_MAX_MINISIG   4096   bytes of a .minisig file
+     UPDATER_MAX_URL       4096   bytes of a URL
+     UPDATER_MAX_HTTP_HEADER 16384 bytes of an HTTP response's header section
+     UPDATER_MAX_HTTP_HEADERS  100 header fields in an HTTP response
    Implementation only (define before the UPDATER_IMPLEMENTATION include):
      UPDATER_ASSERT(x)                 default assert(x); for API misuse only
      UPDATER_MALLOC(ctx, size)         } override all three or none; ctx is
@@ -108,7 +112,6 @@ STATUS
      UPDATER_MAX_MANIFEST_LINE    4096   bytes per line, without the EOL
      UPDATER_MAX_MANIFEST_LINES   20000  lines per manifest
      UPDATER_MAX_MANIFEST_ATTRS   32     key=value attributes per line
-     UPDATER_MAX_URL              4096   bytes of a resolved URL
      UPDATER_MAX_TAR_DIRS       100000   directories per archive (their modes
                                          wait for the end of extraction)
      UPDATER_NO_SIMD       no PCLMULQDQ CRC-32 path (x86-64; chosen at run time)
@@ -141,6 +144,7 @@ extern "C" {
     X(UPD_E_IO,        -3,   "input/output error")                             \
     X(UPD_E_TOOBIG,    -4,   "input exceeds a configured size limit")          \
     X(UPD_E_TRUNCATED, -5,   "input ends too early")                           \
+    X(UPD_E_CANCELED,  -6,   "canceled by the caller")                         \
     X(UPD_E_VERSION,   -20,  "invalid version string")                         \
     X(UPD_E_MANIFEST,  -21,  "malformed manifest")                             \
     X(UPD_E_URL,       -22,  "invalid or disallowed URL")                      \
@@ -169,7 +173,17 @@ extern "C" {
     X(UPD_E_TAR,          -80, "tar: malformed archive")                       \
     X(UPD_E_TAR_CHECKSUM, -81, "tar: header checksum mismatch")                \
     X(UPD_E_TAR_TYPE,     -82, "tar: unsupported entry type")                  \
-    X(UPD_E_PATH,         -83, "unsafe path in archive")
+    X(UPD_E_PATH,         -83, "unsafe path in archive")                       \
+    X(UPD_E_HTTP,         -90, "malformed HTTP response")                      \
+    X(UPD_E_HTTP_STATUS,  -91, "HTTP error status")                            \
+    X(UPD_E_RESOLVE,      -92, "cannot resolve host name")                     \
+    X(UPD_E_CONNECT,      -93, "cannot connect")                               \
+    X(UPD_E_TIMEOUT,      -94, "timed out")                                    \
+    X(UPD_E_REDIRECT,     -95, "redirect refused or too many redirects")       \
+    X(UPD_E_RANGE,        -96, "server answered a different range")            \
+    X(UPD_E_NO_TLS,       -97, "https needs a build with UPDATER_USE_MBEDTLS") \
+    X(UPD_E_TLS,          -98, "TLS failure")                                  \
+    X(UPD_E_CERT,         -99, "certificate not trusted")
 
 typedef enum upd_result {
 #define UPD__ENUM_ITEM(name, value, text) name = value,
@@ -640,6 +654,112 @@ UPDDEF upd_result upd_manifest_select(const upd_manifest *m, const upd_query *q,
    the first 8 bytes of SHA-256(id), big-endian, modulo 100. */
 UPDDEF int upd_rollout_bucket(const char *installation_id);
 
+/* 10. HTTP client ----------------------------------------------------------------
+   A small HTTP/1.1 client (RFC 9110/9112) for GET: one request at a time,
+   the body pushed to a callback in fixed memory. http:// always; https://
+   when built with UPDATER_USE_MBEDTLS (else UPD_E_NO_TLS); file:// for
+   offline updates (never reached by a redirect). Timeouts: connect, each
+   read or write, a whole-transfer deadline, and a low-speed limit (under
+   low_speed_bytes per second for low_speed_secs: the slow-retrieval
+   defence). Redirects (301, 302, 303, 307, 308) up to max_redirects, only
+   to http or https, never from https to http; credentials are dropped when
+   the host changes. Proxies from http_proxy / HTTPS_PROXY / no_proxy as curl
+   reads them, unless proxy is set (an empty string: no proxy). Resume:
+   range_from asks for the bytes from there on (Range, If-Range); the
+   on_start callback learns whether the server honoured it (resumed = 1,
+   206 with the right Content-Range) or sends everything again (200:
+   resumed = 0, start over). Status codes other than 2xx and 304 are
+   UPD_E_HTTP_STATUS with the status in the result; 304 is UPD_OK with
+   status 304 and no body.
+
+       upd_http_opts o = {0};             // all-zero: the defaults below
+       upd_http_result res;
+       o.on_body = write_to_file; o.user = &fd; o.max_body = 100u << 20;
+       if (upd_http_get("http://example.org/hello-1.5.tar.gz", &o, &res) != UPD_OK)
+           fprintf(stderr, "%s\n", res.error);    // "HTTP 404 for http://..."  */
+#ifndef UPDATER_MAX_URL
+#define UPDATER_MAX_URL 4096u /* bytes of a URL (also sizes upd_http_result) */
+#endif
+#ifndef UPDATER_MAX_HTTP_HEADER
+#define UPDATER_MAX_HTTP_HEADER 16384 /* bytes of a response's header section */
+#endif
+#ifndef UPDATER_MAX_HTTP_HEADERS
+#define UPDATER_MAX_HTTP_HEADERS 100  /* header fields in a response         */
+#endif
+
+typedef struct upd_http_result {
+    int status;               /* the final response's status (0: none)        */
+    int resumed;              /* 1: a 206 for the range asked for             */
+    uint64_t length;          /* body bytes announced (UINT64_MAX: unknown)    */
+    uint64_t total;           /* whole resource size (Content-Range or length) */
+    uint64_t received;        /* body bytes delivered                          */
+    long retry_after;         /* Retry-After in seconds, -1 if none           */
+    int redirects;            /* redirects followed                            */
+    char etag[128];           /* ETag of the response, "" if none             */
+    char last_modified[64];   /* Last-Modified, "" if none                     */
+    char url[UPDATER_MAX_URL + 1]; /* the URL finally fetched                  */
+    char error[UPDATER_MAX_URL + 512]; /* after an error: what, in words      */
+} upd_http_result;
+
+typedef struct upd_http_opts {
+    const char *user_agent;   /* default "updater.h/VERSION"                    */
+    const char *const *headers; /* extra "Name: value" lines, NULL-terminated  */
+    uint64_t range_from;      /* ask for bytes from here on (0: all)           */
+    const char *if_range;     /* ETag or date for If-Range with range_from     */
+    const char *if_none_match;     /* conditional GET: 304 if unchanged        */
+    const char *if_modified_since;
+    uint64_t max_body;        /* refuse a longer body (0: no limit)            */
+    int connect_timeout_ms;   /* default 10000                                  */
+    int io_timeout_ms;        /* silence allowed while reading/writing: 30000   */
+    int deadline_ms;          /* whole transfer, redirects included: 0 = none   */
+    uint32_t low_speed_bytes; /* with low_speed_secs: abort when slower         */
+    int low_speed_secs;
+    int max_redirects;        /* default 5; -1: none                            */
+    const char *proxy;        /* NULL: from the environment; "": none           */
+    const char *cacert;       /* TLS: CA bundle (default: the system's)         */
+    /* called once the final response's headers are in (status 2xx), before
+       any body byte: the sink truncates its file if r->resumed is 0 */
+    upd_result (*on_start)(void *user, const upd_http_result *r);
+    upd_result (*on_body)(void *user, const uint8_t *data, size_t len);
+    /* progress: bytes of this response so far and its length (UINT64_MAX if
+       unknown); any result but UPD_OK cancels (UPD_E_CANCELED by default) */
+    upd_result (*on_progress)(void *user, uint64_t done, uint64_t total);
+    void *user;
+} upd_http_opts;
+
+UPDDEF upd_result upd_http_get(const char *url, const upd_http_opts *o, upd_http_result *res);
+
+/* The response parser on its own (it is what upd_http_get uses; exposed
+   for tests and fuzzing): feed bytes, get the status, headers and body
+   bytes through callbacks. */
+typedef struct upd_http_parser {
+    int status, minor;
+    uint64_t length;          /* Content-Length (UINT64_MAX: none)             */
+    int chunked, close;       /* framing; close: the server closes after this   */
+    long retry_after;
+    char location[UPDATER_MAX_URL + 1];
+    char etag[128], last_modified[64], content_range[128];
+    const char *why;          /* after an error, in words                      */
+    /* the final response's header section is complete (not for 1xx); a
+       result other than UPD_OK stops the parser with it */
+    upd_result (*on_headers)(void *user, struct upd_http_parser *p);
+    upd_result (*on_body)(void *user, const uint8_t *data, size_t len);
+    void *user;
+    /* private */
+    uint64_t _left;
+    uint32_t _state, _err, _hbytes, _nheaders, _llen, _no_body;
+    char _line[UPDATER_MAX_HTTP_HEADER + 1];
+} upd_http_parser;
+/* no_body: 1 for a response that has none whatever it says (HEAD, 1xx, 204, 304) */
+UPDDEF void upd_http_parser_init(upd_http_parser *p);
+/* Returns UPD_OK when the response is complete (*used bytes consumed; the
+   rest belongs to the next response), UPD_NEED_INPUT, or an error
+   (UPD_E_HTTP, UPD_E_TOOBIG, or what on_body returned). */
+UPDDEF upd_result upd_http_parser_feed(upd_http_parser *p, const uint8_t *data, size_t len, size_t *used);
+/* At the end of the connection: UPD_OK if that ends the body (close-
+   delimited), else UPD_E_TRUNCATED. */
+UPDDEF upd_result upd_http_parser_eof(upd_http_parser *p);
+
 #ifdef __cplusplus
 }
 #endif
@@ -660,6 +780,11 @@ UPDDEF int upd_rollout_bucket(const char *installation_id);
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <time.h>
+#include <poll.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
 #if defined(__linux__) && defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 25))
 #include <sys/random.h>
 #endif
@@ -4629,11 +4754,912 @@ UPDDEF upd_result upd_manifest_select(const upd_manifest *m, const upd_query *q,
     return UPD_OK;
 }
 
+/* ==== >>http ============================================================= */
+/* Format notes (RFC 9112; RFC 9110 for semantics).
+   - status-line = HTTP-version SP 3DIGIT SP [reason] CRLF; we take HTTP/1.0
+     and 1.1. Lines end in CRLF; a bare LF is accepted (9112 2.2 allows it),
+     a bare CR is not. Header fields: token ":" OWS value OWS; whitespace
+     before the colon and obsolete line folding are errors (9112 5.1, 5.2).
+   - 1xx responses (but 101) come before the real one and are skipped;
+     1xx, 204 and 304 have no body (9112 6.3).
+   - Framing (9112 6.3): Transfer-Encoding ending in chunked, else
+     Content-Length, else the body ends when the connection closes. Both
+     at once is the classic request-smuggling shape and is refused; so are
+     Content-Lengths that disagree and transfer codings other than chunked
+     (we ask for identity).
+   - chunked (9112 7.1): hex size, optional ";ext", CRLF, data, CRLF; a
+     zero size ends the body, then trailer fields and an empty line. Sizes
+     past 2^60 and chunk lines over 1 KiB are refused.
+   - The header section is capped at UPDATER_MAX_HTTP_HEADER bytes and
+     UPDATER_MAX_HTTP_HEADERS fields (trailers count afresh). */
+enum {
+    UPD__H_STATUS, UPD__H_HEADER, UPD__H_BODY, UPD__H_CLOSE, UPD__H_CSIZE, UPD__H_CDATA,
+    UPD__H_CCRLF, UPD__H_TRAILER, UPD__H_DONE
+};
+#define UPD__H_FAIL(code, text) do { p->why = (text); r = (code); goto fail; } while (0)
+
+UPDDEF void upd_http_parser_init(upd_http_parser *p)
+{
+    UPDATER_ASSERT(p != NULL);
+    memset(p, 0, sizeof *p);
+    p->length = UINT64_MAX;
+    p->retry_after = -1;
+    p->why = "";
+}
+
+static int upd__h_ieq(const char *a, const char *b) /* ASCII case-insensitive */
+{
+    for (; *a && *b; a++, b++) {
+        char x = *a, y = *b;
+        if (x >= 'A' && x <= 'Z') x = (char)(x + 32);
+        if (y >= 'A' && y <= 'Z') y = (char)(y + 32);
+        if (x != y) return 0;
+    }
+    return *a == *b;
+}
+
+static int upd__h_tchar(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+/* days since 1970-01-01 of a civil date (proleptic Gregorian) */
+static int64_t upd__days(int64_t y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* Retry-After: delay-seconds, or an IMF-fixdate ("Sun, 06 Nov 1994
+   08:49:37 GMT") turned into seconds from now; -1 if neither. */
+static long upd__h_retry_after(const char *v)
+{
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    char mon[4];
+    int d, y, hh, mm, ss, m;
+    int64_t when, now;
+    if (*v >= '0' && *v <= '9') {
+        long n = 0;
+        for (; *v >= '0' && *v <= '9'; v++) { if (n > 100000000L) return -1; n = n * 10 + (*v - '0'); }
+        return *v ? -1 : n;
+    }
+    if (strlen(v) != 29 || sscanf(v + 5, "%2d %3s %4d %2d:%2d:%2d", &d, mon, &y, &hh, &mm, &ss) != 6 ||
+        strcmp(v + 26, "GMT") != 0)
+        return -1;
+    for (m = 0; m < 12 && strncmp(months + 3 * m, mon, 3) != 0; m++) {}
+    if (m == 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60) return -1;
+    when = upd__days(y, m + 1, d) * 86400 + hh * 3600 + mm * 60 + ss;
+    now = (int64_t)time(NULL);
+    return when > now ? (long)(when - now) : 0;
+}
+
+/* One header field line (no EOL). */
+static upd_result upd__h_field(upd_http_parser *p, char *line, int trailer)
+{
+    upd_result r = UPD_OK;
+    char *colon = strchr(line, ':'), *v, *e;
+    size_t i;
+    if (line[0] == ' ' || line[0] == '\t') UPD__H_FAIL(UPD_E_HTTP, "obsolete header line folding");
+    if (!colon || colon == line) UPD__H_FAIL(UPD_E_HTTP, "malformed header field");
+    for (i = 0; line + i < colon; i++)
+        if (!upd__h_tchar(line[i])) UPD__H_FAIL(UPD_E_HTTP, "malformed header field name");
+    *colon = 0;
+    for (v = colon + 1; *v == ' ' || *v == '\t'; v++) {}
+    for (e = v + strlen(v); e > v && (e[-1] == ' ' || e[-1] == '\t'); e--) {}
+    *e = 0;
+    for (i = 0; v[i]; i++)
+        if ((unsigned char)v[i] < 0x20 && v[i] != '\t') UPD__H_FAIL(UPD_E_HTTP, "control character in a header value");
+    if (trailer) return UPD_OK; /* trailers carry nothing we use */
+    if (upd__h_ieq(line, "content-length")) {
+        uint64_t n = 0;
+        if (!*v) UPD__H_FAIL(UPD_E_HTTP, "empty Content-Length");
+        for (; *v; v++) {
+            if (*v < '0' || *v > '9' || n > (UINT64_MAX - 9) / 10 / 16) UPD__H_FAIL(UPD_E_HTTP, "malformed Content-Length");
+            n = n * 10 + (uint64_t)(*v - '0');
+        }
+        if (p->length != UINT64_MAX && p->length != n) UPD__H_FAIL(UPD_E_HTTP, "conflicting Content-Lengths");
+        p->length = n;
+    } else if (upd__h_ieq(line, "transfer-encoding")) {
+        if (!upd__h_ieq(v, "chunked") || p->chunked) UPD__H_FAIL(UPD_E_HTTP, "unsupported Transfer-Encoding");
+        p->chunked = 1;
+    } else if (upd__h_ieq(line, "connection")) {
+        if (upd__h_ieq(v, "close")) p->close = 1;
+    } else if (upd__h_ieq(line, "location")) {
+        if (strlen(v) > UPDATER_MAX_URL) UPD__H_FAIL(UPD_E_HTTP, "Location too long");
+        memcpy(p->location, v, strlen(v) + 1);
+    } else if (upd__h_ieq(line, "etag")) {
+        if (strlen(v) < sizeof p->etag) memcpy(p->etag, v, strlen(v) + 1);
+    } else if (upd__h_ieq(line, "last-modified")) {
+        if (strlen(v) < sizeof p->last_modified) memcpy(p->last_modified, v, strlen(v) + 1);
+    } else if (upd__h_ieq(line, "content-range")) {
+        if (strlen(v) >= sizeof p->content_range) UPD__H_FAIL(UPD_E_HTTP, "Content-Range too long");
+        memcpy(p->content_range, v, strlen(v) + 1);
+    } else if (upd__h_ieq(line, "retry-after")) {
+        p->retry_after = upd__h_retry_after(v);
+    }
+    return UPD_OK;
+fail:
+    return r;
+}
+
+/* After the empty line that ends the header section. */
+static upd_result upd__h_headers_done(upd_http_parser *p)
+{
+    upd_result r = UPD_OK;
+    if (p->status >= 100 && p->status < 200) { /* interim: the real response follows */
+        if (p->status == 101) UPD__H_FAIL(UPD_E_HTTP, "unexpected protocol switch (101)");
+        p->length = UINT64_MAX;
+        p->chunked = 0;
+        p->_state = UPD__H_STATUS;
+        p->_hbytes = p->_nheaders = 0;
+        return UPD_OK;
+    }
+    if (p->chunked && p->length != UINT64_MAX) UPD__H_FAIL(UPD_E_HTTP, "both Content-Length and Transfer-Encoding");
+    if (p->on_headers && (r = p->on_headers(p->user, p)) != UPD_OK) UPD__H_FAIL(r, "refused by the header callback");
+    if (p->_no_body || p->status == 204 || p->status == 304) p->_state = UPD__H_DONE;
+    else if (p->chunked) p->_state = UPD__H_CSIZE;
+    else if (p->length != UINT64_MAX) { p->_left = p->length; p->_state = p->length ? UPD__H_BODY : UPD__H_DONE; }
+    else { p->_state = UPD__H_CLOSE; p->close = 1; }
+    return UPD_OK;
+fail:
+    return r;
+}
+
+UPDDEF upd_result upd_http_parser_feed(upd_http_parser *p, const uint8_t *data, size_t len, size_t *used)
+{
+    const uint8_t *s = data, *end = data + len;
+    upd_result r = UPD_OK;
+    UPDATER_ASSERT(p != NULL && used != NULL && (data != NULL || len == 0));
+    *used = 0;
+    if (p->_err) return (upd_result)(int32_t)p->_err;
+    while (p->_state != UPD__H_DONE) {
+        if (p->_state == UPD__H_BODY || p->_state == UPD__H_CDATA || p->_state == UPD__H_CLOSE) {
+            size_t n = (size_t)(end - s);
+            if (n == 0) break;
+            if (p->_state != UPD__H_CLOSE && n > p->_left) n = (size_t)p->_left;
+            if (p->on_body && (r = p->on_body(p->user, s, n)) != UPD_OK) UPD__H_FAIL(r, "refused by the body callback");
+            s += n;
+            if (p->_state == UPD__H_CLOSE) continue;
+            p->_left -= n;
+            if (p->_left == 0) p->_state = p->_state == UPD__H_BODY ? UPD__H_DONE : UPD__H_CCRLF;
+            continue;
+        }
+        /* line-based states: collect up to the LF */
+        {
+            size_t cap = (p->_state == UPD__H_CSIZE || p->_state == UPD__H_CCRLF) ? 1024 : UPDATER_MAX_HTTP_HEADER - p->_hbytes;
+            int done = 0;
+            while (s < end) {
+                char c = (char)*s++;
+                if (p->_state != UPD__H_CSIZE && p->_state != UPD__H_CCRLF) p->_hbytes++;
+                if (c == '\n') { done = 1; break; }
+                if (p->_llen >= cap) {
+                    if (p->_state == UPD__H_CSIZE || p->_state == UPD__H_CCRLF) UPD__H_FAIL(UPD_E_HTTP, "chunk line too long");
+                    UPD__H_FAIL(UPD_E_TOOBIG, "response header section too large");
+                }
+                p->_line[p->_llen++] = c;
+            }
+            if (!done) break;
+        }
+        if (p->_llen > 0 && p->_line[p->_llen - 1] == '\r') p->_llen--;
+        p->_line[p->_llen] = 0;
+        if (strlen(p->_line) != p->_llen || strchr(p->_line, '\r')) UPD__H_FAIL(UPD_E_HTTP, "NUL or bare CR in a header line");
+        p->_llen = 0;
+        switch (p->_state) {
+        case UPD__H_STATUS: {
+            const char *l = p->_line;
+            if (strncmp(l, "HTTP/1.", 7) != 0 || (l[7] != '0' && l[7] != '1') || l[8] != ' ' ||
+                l[9] < '1' || l[9] > '5' || l[10] < '0' || l[10] > '9' || l[11] < '0' || l[11] > '9' ||
+                (l[12] != ' ' && l[12] != 0))
+                UPD__H_FAIL(UPD_E_HTTP, "malformed status line (not an HTTP/1.x server?)");
+            p->minor = l[7] - '0';
+            p->status = (l[9] - '0') * 100 + (l[10] - '0') * 10 + (l[11] - '0');
+            if (p->minor == 0) p->close = 1;
+            p->_state = UPD__H_HEADER;
+            break;
+        }
+        case UPD__H_HEADER:
+        case UPD__H_TRAILER:
+            if (p->_line[0] == 0) {
+                if (p->_state == UPD__H_TRAILER) p->_state = UPD__H_DONE;
+                else if ((r = upd__h_headers_done(p)) != UPD_OK) goto fail;
+                break;
+            }
+            if (++p->_nheaders > UPDATER_MAX_HTTP_HEADERS) UPD__H_FAIL(UPD_E_TOOBIG, "too many header fields");
+            if ((r = upd__h_field(p, p->_line, p->_state == UPD__H_TRAILER)) != UPD_OK) goto fail;
+            break;
+        case UPD__H_CSIZE: {
+            const char *l = p->_line;
+            uint64_t n = 0;
+            int digits = 0;
+            for (; (*l >= '0' && *l <= '9') || (*l >= 'a' && *l <= 'f') || (*l >= 'A' && *l <= 'F'); l++, digits++) {
+                if (n >> 56) UPD__H_FAIL(UPD_E_HTTP, "chunk size too large");
+                n = n << 4 | (uint64_t)(*l <= '9' ? *l - '0' : (*l | 32) - 'a' + 10);
+            }
+            while (*l == ' ' || *l == '\t') l++;
+            if (!digits || (*l && *l != ';')) UPD__H_FAIL(UPD_E_HTTP, "malformed chunk size");
+            if (n == 0) { p->_state = UPD__H_TRAILER; p->_hbytes = p->_nheaders = 0; }
+            else { p->_left = n; p->_state = UPD__H_CDATA; }
+            break;
+        }
+        case UPD__H_CCRLF:
+            if (p->_line[0]) UPD__H_FAIL(UPD_E_HTTP, "chunk data longer than its size");
+            p->_state = UPD__H_CSIZE;
+            break;
+        default:
+            UPD__H_FAIL(UPD_E_ARG, "bad state");
+        }
+    }
+    *used = (size_t)(s - data);
+    return p->_state == UPD__H_DONE ? UPD_OK : UPD_NEED_INPUT;
+fail:
+    *used = (size_t)(s - data);
+    p->_err = (uint32_t)(int32_t)r;
+    return r;
+}
+
+UPDDEF upd_result upd_http_parser_eof(upd_http_parser *p)
+{
+    UPDATER_ASSERT(p != NULL);
+    if (p->_err) return (upd_result)(int32_t)p->_err;
+    if (p->_state == UPD__H_CLOSE || p->_state == UPD__H_DONE) { p->_state = UPD__H_DONE; return UPD_OK; }
+    p->why = p->_state == UPD__H_STATUS && p->_llen == 0 && p->_hbytes == 0 ? "the server closed the connection without a response" :
+             p->_state <= UPD__H_HEADER ? "the connection closed inside the response header" :
+             "the connection closed before the end of the body";
+    p->_err = (uint32_t)(int32_t)UPD_E_TRUNCATED;
+    return UPD_E_TRUNCATED;
+}
+
+/* ---- the client ---- */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void upd__herr(upd_http_result *res, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(res->error, sizeof res->error, fmt, ap);
+    va_end(ap);
+}
+#define UPD__HC_FAIL(code, ...) do { upd__herr(res, __VA_ARGS__); return (code); } while (0)
+
+typedef struct upd__hurl {
+    int scheme;                      /* 0 http, 1 https, 2 file */
+    char user[256], pass[256];       /* percent-decoded userinfo */
+    char host[256];                  /* without [ ] for IPv6 */
+    char port[8];
+    char target[UPDATER_MAX_URL + 1]; /* path?query, or the file path */
+    char hostport[280];              /* for Host: and messages */
+} upd__hurl;
+
+static int upd__h_ieq_n(const char *a, const char *b, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = (char)(x + 32);
+        if (x != y) return 0;
+    }
+    return 1;
+}
+
+static int upd__hex(int c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Percent-decodes n bytes of s into out (cap bytes, NUL-terminated). */
+static int upd__pct_decode(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t i, o = 0;
+    for (i = 0; i < n; i++) {
+        int c = (unsigned char)s[i];
+        if (c == '%') {
+            if (i + 2 >= n) return -1;
+            if (upd__hex(s[i + 1]) < 0 || upd__hex(s[i + 2]) < 0) return -1;
+            c = upd__hex(s[i + 1]) * 16 + upd__hex(s[i + 2]);
+            i += 2;
+            if (c == 0) return -1;
+        }
+        if (o + 1 >= cap) return -1;
+        out[o++] = (char)c;
+    }
+    out[o] = 0;
+    return 0;
+}
+
+/* Parses an absolute http, https or file URL. why: a static reason. */
+static int upd__hurl_parse(const char *url, upd__hurl *u, const char **why)
+{
+    const char *s, *auth, *aend, *at, *h, *hend, *pt;
+    size_t i;
+    memset(u, 0, sizeof *u);
+    for (i = 0; url[i]; i++)
+        if ((unsigned char)url[i] <= ' ' || (unsigned char)url[i] >= 0x7f) { *why = "space, control or non-ASCII byte in URL"; return -1; }
+    if (i > UPDATER_MAX_URL) { *why = "URL too long"; return -1; }
+    if (strncmp(url, "file://", 7) == 0) {
+        s = url + 7;
+        if (strncmp(s, "localhost/", 10) == 0) s += 9;
+        if (*s != '/') { *why = "file URL must be file:///path"; return -1; }
+        u->scheme = 2;
+        if (upd__pct_decode(s, strcspn(s, "?#"), u->target, sizeof u->target) != 0) { *why = "bad percent-encoding in URL"; return -1; }
+        return 0;
+    }
+    if (upd__h_ieq_n(url, "http://", 7)) { u->scheme = 0; s = url + 7; memcpy(u->port, "80", 3); }
+    else if (upd__h_ieq_n(url, "https://", 8)) { u->scheme = 1; s = url + 8; memcpy(u->port, "443", 4); }
+    else { *why = "not an http, https or file URL"; return -1; }
+    auth = s;
+    aend = auth + strcspn(auth, "/?#");
+    at = NULL;
+    for (h = auth; h < aend; h++) if (*h == '@') at = h;
+    if (at) {
+        const char *colon = (const char *)memchr(auth, ':', (size_t)(at - auth));
+        const char *ue = colon ? colon : at;
+        if (upd__pct_decode(auth, (size_t)(ue - auth), u->user, sizeof u->user) != 0 ||
+            (colon && upd__pct_decode(colon + 1, (size_t)(at - colon - 1), u->pass, sizeof u->pass) != 0)) {
+            *why = "bad user name or password in URL"; return -1;
+        }
+        h = at + 1;
+    } else h = auth;
+    if (*h == '[') { /* IPv6 literal */
+        hend = (const char *)memchr(h, ']', (size_t)(aend - h));
+        if (!hend || (size_t)(hend - h - 1) >= sizeof u->host || hend - h < 3) { *why = "bad IPv6 address in URL"; return -1; }
+        memcpy(u->host, h + 1, (size_t)(hend - h - 1));
+        for (i = 0; u->host[i]; i++)
+            if (upd__hex(u->host[i]) < 0 && u->host[i] != ':' && u->host[i] != '.') { *why = "bad IPv6 address in URL"; return -1; }
+        pt = hend + 1;
+    } else {
+        hend = h;
+        while (hend < aend && *hend != ':') hend++;
+        if (hend == h || (size_t)(hend - h) >= sizeof u->host) { *why = "missing or overlong host in URL"; return -1; }
+        memcpy(u->host, h, (size_t)(hend - h));
+        for (i = 0; u->host[i]; i++) {
+            char c = u->host[i];
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'))
+                { *why = "bad character in host name"; return -1; }
+        }
+        pt = hend;
+    }
+    if (pt < aend) {
+        unsigned long port = 0;
+        if (*pt != ':' || pt + 1 == aend) { *why = "bad port in URL"; return -1; }
+        for (pt++; pt < aend; pt++) {
+            if (*pt < '0' || *pt > '9' || port > 65535) { *why = "bad port in URL"; return -1; }
+            port = port * 10 + (unsigned long)(*pt - '0');
+        }
+        if (port == 0 || port > 65535) { *why = "bad port in URL"; return -1; }
+        snprintf(u->port, sizeof u->port, "%lu", port);
+    }
+    {   /* path and query as sent: already percent-encoded; the fragment stays here */
+        size_t n = strcspn(aend, "#");
+        if (n == 0 || *aend != '/') { u->target[0] = '/'; memcpy(u->target + 1, aend, n); u->target[n + 1] = 0; }
+        else { memcpy(u->target, aend, n); u->target[n] = 0; }
+        for (i = 0; u->target[i]; i++)
+            if (u->target[i] == '%' && (upd__hex(u->target[i + 1]) < 0 || upd__hex(u->target[i + 2]) < 0)) {
+                *why = "bad percent-encoding in URL"; return -1;
+            }
+    }
+    if (strchr(u->host, ':')) snprintf(u->hostport, sizeof u->hostport, "[%s]", u->host);
+    else snprintf(u->hostport, sizeof u->hostport, "%s", u->host);
+    if (strcmp(u->port, u->scheme ? "443" : "80") != 0) {
+        size_t k = strlen(u->hostport);
+        snprintf(u->hostport + k, sizeof u->hostport - k, ":%s", u->port);
+    }
+    return 0;
+}
+
+static int64_t upd__now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+typedef struct upd__hconn {
+    int fd;
+    const upd_http_opts *o;
+    upd_http_result *res;
+    int64_t deadline;         /* monotonic ms, 0: none */
+    int64_t win_start;        /* low-speed window */
+    uint64_t win_bytes;
+    const char *what;         /* host:port for messages */
+} upd__hconn;
+
+#ifdef MSG_NOSIGNAL
+#define UPD__SEND_FLAGS MSG_NOSIGNAL
+#else
+#define UPD__SEND_FLAGS 0
+#endif
+
+/* Waits for events on c->fd within the I/O timeout, the deadline and the
+   low-speed window. */
+static upd_result upd__hc_wait(upd__hconn *c, short events)
+{
+    upd_http_result *res = c->res;
+    int io = c->o->io_timeout_ms > 0 ? c->o->io_timeout_ms : 30000;
+    int64_t io_end = upd__now_ms() + io;
+    for (;;) {
+        struct pollfd pfd;
+        int64_t now = upd__now_ms(), t = io_end - now;
+        int k;
+        if (c->deadline && c->deadline - now < t) t = c->deadline - now;
+        if (c->o->low_speed_secs > 0 && c->win_start + c->o->low_speed_secs * 1000 - now < t)
+            t = c->win_start + c->o->low_speed_secs * 1000 - now;
+        pfd.fd = c->fd;
+        pfd.events = events;
+        pfd.revents = 0;
+        k = poll(&pfd, 1, t < 0 ? 0 : (int)t);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) UPD__HC_FAIL(UPD_E_IO, "poll: %s", strerror(errno));
+        now = upd__now_ms();
+        if (c->deadline && now >= c->deadline)
+            UPD__HC_FAIL(UPD_E_TIMEOUT, "timed out after %d s (the transfer's deadline) with %s", c->o->deadline_ms / 1000, c->what);
+        if (c->o->low_speed_secs > 0 && now - c->win_start >= (int64_t)c->o->low_speed_secs * 1000) {
+            if (c->win_bytes < (uint64_t)c->o->low_speed_bytes * (uint64_t)c->o->low_speed_secs)
+                UPD__HC_FAIL(UPD_E_TIMEOUT, "transfer from %s slower than %lu bytes/s for %d s",
+                             c->what, (unsigned long)c->o->low_speed_bytes, c->o->low_speed_secs);
+            c->win_start = now;
+            c->win_bytes = 0;
+        }
+        if (k > 0) return UPD_OK;
+        if (now >= io_end) UPD__HC_FAIL(UPD_E_TIMEOUT, "timed out after %d s waiting for %s", io / 1000, c->what);
+    }
+}
+
+static upd_result upd__hc_send(upd__hconn *c, const char *p, size_t n)
+{
+    upd_http_result *res = c->res;
+    upd_result r;
+    while (n > 0) {
+        ssize_t k = send(c->fd, p, n, UPD__SEND_FLAGS);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if ((r = upd__hc_wait(c, POLLOUT)) != UPD_OK) return r;
+            continue;
+        }
+        if (k < 0) UPD__HC_FAIL(UPD_E_IO, "sending to %s: %s", c->what, strerror(errno));
+        p += k;
+        n -= (size_t)k;
+    }
+    return UPD_OK;
+}
+
+/* Reads what is there (waiting if nothing is); 0 bytes = the peer closed. */
+static upd_result upd__hc_recv(upd__hconn *c, uint8_t *buf, size_t cap, size_t *got)
+{
+    upd_http_result *res = c->res;
+    upd_result r;
+    for (;;) {
+        ssize_t k = recv(c->fd, buf, cap, 0);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if ((r = upd__hc_wait(c, POLLIN)) != UPD_OK) return r;
+            continue;
+        }
+        if (k < 0) UPD__HC_FAIL(UPD_E_IO, "reading from %s: %s", c->what, strerror(errno));
+        *got = (size_t)k;
+        c->win_bytes += (uint64_t)k;
+        return UPD_OK;
+    }
+}
+
+/* Connects to host:port, trying every address in turn. */
+static upd_result upd__hc_connect(upd__hconn *c, const char *host, const char *port)
+{
+    upd_http_result *res = c->res;
+    struct addrinfo hints, *ai = NULL, *a;
+    int err, last = 0, to = c->o->connect_timeout_ms > 0 ? c->o->connect_timeout_ms : 10000, timedout = 0;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    if ((err = getaddrinfo(host, port, &hints, &ai)) != 0)
+        UPD__HC_FAIL(UPD_E_RESOLVE, "cannot resolve %s (%s)", host, gai_strerror(err));
+    for (a = ai; a; a = a->ai_next) {
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+        int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
+        if (fd < 0) { last = errno; continue; }
+#else
+        int fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+        if (fd < 0) { last = errno; continue; }
+        if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
+            last = errno; close(fd); continue;
+        }
+#endif
+#ifdef SO_NOSIGPIPE
+        { int one = 1; setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one); }
+#endif
+        if (connect(fd, a->ai_addr, a->ai_addrlen) != 0 && errno != EINPROGRESS) { last = errno; close(fd); continue; }
+        {
+            struct pollfd pfd;
+            int k, soerr = 0;
+            socklen_t sl = sizeof soerr;
+            int64_t t = to;
+            if (c->deadline && c->deadline - upd__now_ms() < t) t = c->deadline - upd__now_ms();
+            pfd.fd = fd; pfd.events = POLLOUT; pfd.revents = 0;
+            do k = poll(&pfd, 1, t < 0 ? 0 : (int)t); while (k < 0 && errno == EINTR);
+            if (k == 0) { timedout = 1; last = ETIMEDOUT; close(fd); continue; }
+            if (k < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0 || soerr != 0) {
+                last = soerr ? soerr : errno;
+                close(fd);
+                continue;
+            }
+        }
+        freeaddrinfo(ai);
+        c->fd = fd;
+        c->win_start = upd__now_ms();
+        c->win_bytes = 0;
+        return UPD_OK;
+    }
+    freeaddrinfo(ai);
+    if (timedout && last == ETIMEDOUT)
+        UPD__HC_FAIL(UPD_E_TIMEOUT, "cannot connect to %s:%s (timed out after %d s)", host, port, to / 1000);
+    UPD__HC_FAIL(UPD_E_CONNECT, "cannot connect to %s:%s (%s)", host, port, strerror(last ? last : ECONNREFUSED));
+}
+
+/* no_proxy as curl reads it: "*", or comma-separated names matched as the
+   host itself or a domain suffix (a leading dot optional), IP literals
+   exactly; ports after ':' are ignored. */
+static int upd__no_proxy(const char *np, const char *host)
+{
+    size_t hl = strlen(host);
+    while (np && *np) {
+        const char *e = np + strcspn(np, ",");
+        const char *s = np, *t = e;
+        size_t n;
+        while (s < t && (*s == ' ' || *s == '\t')) s++;
+        while (t > s && (t[-1] == ' ' || t[-1] == '\t')) t--;
+        if (t - s == 1 && *s == '*') return 1;
+        if (s < t && *s == '.') s++;
+        n = (size_t)(t - s);
+        if (n && n <= hl && upd__h_ieq_n(host + hl - n, s, n) == 0) { /* case-insensitive compare below */ }
+        if (n && n <= hl) {
+            size_t i;
+            int same = 1;
+            for (i = 0; i < n && same; i++) {
+                char x = host[hl - n + i], y = s[i];
+                if (x >= 'A' && x <= 'Z') x = (char)(x + 32);
+                if (y >= 'A' && y <= 'Z') y = (char)(y + 32);
+                same = x == y;
+            }
+            if (same && (n == hl || host[hl - n - 1] == '.')) return 1;
+        }
+        np = *e ? e + 1 : e;
+    }
+    return 0;
+}
+
+/* The proxy for u: o->proxy, else the environment; NULL for none. */
+static const char *upd__proxy_for(const upd_http_opts *o, const upd__hurl *u)
+{
+    const char *p, *np;
+    if (o->proxy) return o->proxy[0] ? o->proxy : NULL;
+    np = getenv("no_proxy");
+    if (!np) np = getenv("NO_PROXY");
+    if (np && upd__no_proxy(np, u->host)) return NULL;
+    if (u->scheme == 1) { p = getenv("https_proxy"); if (!p) p = getenv("HTTPS_PROXY"); }
+    else p = getenv("http_proxy"); /* not HTTP_PROXY: CGI sets that from a request header */
+    return p && *p ? p : NULL;
+}
+
+typedef struct upd__hget {
+    const upd_http_opts *o;
+    upd_http_result *res;
+    upd__hurl *u;
+    upd_http_parser *p;
+    int redirect;             /* the response is a redirect: stop reading */
+    int started;
+} upd__hget;
+
+#define UPD__H_STOP ((upd_result)100) /* private: stop reading this response */
+
+static upd_result upd__hget_headers(void *user, upd_http_parser *p)
+{
+    upd__hget *g = (upd__hget *)user;
+    upd_http_result *res = g->res;
+    const upd_http_opts *o = g->o;
+    res->status = p->status;
+    res->retry_after = p->retry_after;
+    snprintf(res->etag, sizeof res->etag, "%s", p->etag);
+    snprintf(res->last_modified, sizeof res->last_modified, "%s", p->last_modified);
+    if ((p->status == 301 || p->status == 302 || p->status == 303 || p->status == 307 || p->status == 308) &&
+        p->location[0]) {
+        g->redirect = 1;
+        return UPD__H_STOP;
+    }
+    if (p->status == 304) return UPD_OK;
+    if (p->status < 200 || p->status > 299)
+        UPD__HC_FAIL(UPD_E_HTTP_STATUS, "HTTP %d for %s", p->status, res->url);
+    res->length = p->status == 204 ? 0 : p->length;
+    res->total = res->length;
+    res->resumed = 0;
+    if (p->status == 206) {
+        unsigned long long a, b, total = 0;
+        char star = 0;
+        int n = sscanf(p->content_range, "bytes %llu-%llu/%llu", &a, &b, &total);
+        if (n < 2 && sscanf(p->content_range, "bytes %llu-%llu/%c", &a, &b, &star) != 3)
+            UPD__HC_FAIL(UPD_E_RANGE, "206 without a usable Content-Range from %s", res->url);
+        if (o->range_from == 0 || a != o->range_from || b < a || (n == 3 && b >= total) ||
+            (p->length != UINT64_MAX && p->length != b - a + 1))
+            UPD__HC_FAIL(UPD_E_RANGE, "the server answered with the wrong range (%.128s, asked for bytes %llu-) for %s",
+                         p->content_range, (unsigned long long)o->range_from, res->url);
+        res->resumed = 1;
+        res->length = b - a + 1;
+        res->total = n == 3 ? total : UINT64_MAX;
+    }
+    if (o->max_body && res->length != UINT64_MAX && res->length > o->max_body)
+        UPD__HC_FAIL(UPD_E_TOOBIG, "body larger than %llu bytes (%llu announced) from %s",
+                     (unsigned long long)o->max_body, (unsigned long long)res->length, res->url);
+    g->started = 1;
+    if (o->on_start) {
+        upd_result r = o->on_start(o->user, res);
+        if (r != UPD_OK) UPD__HC_FAIL(r, "download refused by the caller (%s)", upd_strerror(r));
+    }
+    return UPD_OK;
+}
+
+static upd_result upd__hget_body(void *user, const uint8_t *data, size_t len)
+{
+    upd__hget *g = (upd__hget *)user;
+    upd_http_result *res = g->res;
+    const upd_http_opts *o = g->o;
+    upd_result r;
+    if (!g->started) return UPD_OK; /* a 304's or 1xx's stray bytes: none expected */
+    if (o->max_body && res->received + len > o->max_body)
+        UPD__HC_FAIL(UPD_E_TOOBIG, "body larger than %llu bytes from %s", (unsigned long long)o->max_body, res->url);
+    if (o->on_body && (r = o->on_body(o->user, data, len)) != UPD_OK)
+        UPD__HC_FAIL(r, "download stopped by the caller (%s)", upd_strerror(r));
+    res->received += len;
+    if (o->on_progress && (r = o->on_progress(o->user, res->received, res->length)) != UPD_OK)
+        UPD__HC_FAIL(r == UPD_E_CANCELED ? r : UPD_E_CANCELED, "download canceled");
+    return UPD_OK;
+}
+
+/* file:// — a local file, with the same callbacks (resume included). */
+static upd_result upd__file_get(const upd__hurl *u, const upd_http_opts *o, upd_http_result *res)
+{
+    static const size_t chunk = 16384;
+    uint8_t buf[16384];
+    struct stat st;
+    upd__hget g;
+    upd_result r;
+    int fd = open(u->target, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) UPD__HC_FAIL(UPD_E_IO, "%s: %s", u->target, strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) { close(fd); UPD__HC_FAIL(UPD_E_IO, "%s: not a regular file", u->target); }
+    memset(&g, 0, sizeof g);
+    g.o = o; g.res = res;
+    res->status = 200;
+    res->length = res->total = (uint64_t)st.st_size;
+    if (o->range_from > 0 && o->range_from <= (uint64_t)st.st_size) {
+        if (lseek(fd, (off_t)o->range_from, SEEK_SET) < 0) { close(fd); UPD__HC_FAIL(UPD_E_IO, "%s: %s", u->target, strerror(errno)); }
+        res->status = 206;
+        res->resumed = 1;
+        res->length = (uint64_t)st.st_size - o->range_from;
+    }
+    if (o->max_body && res->length > o->max_body) {
+        close(fd);
+        UPD__HC_FAIL(UPD_E_TOOBIG, "body larger than %llu bytes (%llu) from %s", (unsigned long long)o->max_body,
+                     (unsigned long long)res->length, res->url);
+    }
+    g.started = 1;
+    if (o->on_start && (r = o->on_start(o->user, res)) != UPD_OK) { close(fd); UPD__HC_FAIL(r, "download refused by the caller"); }
+    for (;;) {
+        ssize_t n = read(fd, buf, chunk);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) { close(fd); UPD__HC_FAIL(UPD_E_IO, "%s: %s", u->target, strerror(errno)); }
+        if (n == 0) break;
+        if ((r = upd__hget_body(&g, buf, (size_t)n)) != UPD_OK) { close(fd); return r; }
+    }
+    close(fd);
+    return UPD_OK;
+}
+
+/* Appends "Authorization: Basic ..." style credentials (RFC 7617). */
+static int upd__basic(char *out, size_t cap, const char *field, const char *user, const char *pass)
+{
+    char plain[520], b64[704];
+    int n = snprintf(plain, sizeof plain, "%s:%s", user, pass);
+    if (n < 0 || (size_t)n >= sizeof plain) return -1;
+    upd__b64_encode((const uint8_t *)plain, (size_t)n, b64);
+    n = snprintf(out, cap, "%s: Basic %s\r\n", field, b64);
+    memset(plain, 0, sizeof plain);
+    return n < 0 || (size_t)n >= cap ? -1 : n;
+}
+
+/* One request and its response; sets g->redirect for a redirect. */
+static upd_result upd__http_once(upd__hget *g, int64_t deadline)
+{
+    const upd_http_opts *o = g->o;
+    upd_http_result *res = g->res;
+    const upd__hurl *u = g->u;
+    upd__hurl px;
+    upd__hconn c;
+    const char *proxy = upd__proxy_for(o, u), *why = "";
+    char *req;
+    size_t cap = 2 * UPDATER_MAX_URL + 4096, n = 0;
+    uint8_t buf[16384];
+    upd_result r;
+    memset(&c, 0, sizeof c);
+    c.fd = -1; c.o = o; c.res = res; c.deadline = deadline;
+    if (u->scheme == 1) UPD__HC_FAIL(UPD_E_NO_TLS, "cannot fetch %s: built without TLS (define UPDATER_USE_MBEDTLS)", res->url);
+    if (proxy && (upd__hurl_parse(strstr(proxy, "://") ? proxy : "", &px, &why) != 0 || px.scheme != 0)) {
+        /* "host:port" without a scheme means http:// as curl takes it */
+        char tmp[UPDATER_MAX_URL + 8];
+        snprintf(tmp, sizeof tmp, "http://%s", proxy);
+        if (strstr(proxy, "://") || upd__hurl_parse(tmp, &px, &why) != 0)
+            UPD__HC_FAIL(UPD_E_URL, "bad proxy '%s': %s", proxy, strstr(proxy, "://") && px.scheme != 0 ? "only http:// proxies" : why);
+    }
+    if (proxy && strcmp(px.port, "80") == 0 && !strstr(proxy, ":80")) memcpy(px.port, "1080", 5); /* curl's default proxy port */
+    c.what = proxy ? px.hostport : u->hostport;
+    if ((r = upd__hc_connect(&c, proxy ? px.host : u->host, proxy ? px.port : u->port)) != UPD_OK) return r;
+    req = (char *)UPDATER_MALLOC(NULL, cap);
+    if (!req) { close(c.fd); UPD__HC_FAIL(UPD_E_NOMEM, "out of memory"); }
+#define UPD__REQ(...) do { int k_ = snprintf(req + n, cap - n, __VA_ARGS__); \
+        if (k_ < 0 || (size_t)k_ >= cap - n) { r = UPD_E_TOOBIG; goto req_fail; } n += (size_t)k_; } while (0)
+    if (proxy) UPD__REQ("GET http://%s%s HTTP/1.1\r\n", u->hostport, u->target);
+    else UPD__REQ("GET %s HTTP/1.1\r\n", u->target);
+    UPD__REQ("Host: %s\r\nUser-Agent: %s\r\nAccept-Encoding: identity\r\nConnection: close\r\n", u->hostport,
+             o->user_agent ? o->user_agent : "updater.h/" UPDATER_VERSION_STRING);
+    if (u->user[0] || u->pass[0]) {
+        int k = upd__basic(req + n, cap - n, "Authorization", u->user, u->pass);
+        if (k < 0) { r = UPD_E_TOOBIG; goto req_fail; }
+        n += (size_t)k;
+    }
+    if (proxy && (px.user[0] || px.pass[0])) {
+        int k = upd__basic(req + n, cap - n, "Proxy-Authorization", px.user, px.pass);
+        if (k < 0) { r = UPD_E_TOOBIG; goto req_fail; }
+        n += (size_t)k;
+    }
+    if (o->range_from) {
+        UPD__REQ("Range: bytes=%llu-\r\n", (unsigned long long)o->range_from);
+        if (o->if_range && *o->if_range) UPD__REQ("If-Range: %s\r\n", o->if_range);
+    }
+    if (o->if_none_match && *o->if_none_match) UPD__REQ("If-None-Match: %s\r\n", o->if_none_match);
+    if (o->if_modified_since && *o->if_modified_since) UPD__REQ("If-Modified-Since: %s\r\n", o->if_modified_since);
+    if (o->headers) {
+        size_t i;
+        for (i = 0; o->headers[i]; i++) UPD__REQ("%s\r\n", o->headers[i]);
+    }
+    UPD__REQ("\r\n");
+#undef UPD__REQ
+    r = upd__hc_send(&c, req, n);
+    UPDATER_FREE(NULL, req);
+    if (r != UPD_OK) { close(c.fd); return r; }
+    upd_http_parser_init(g->p);
+    g->p->on_body = upd__hget_body;
+    g->p->on_headers = upd__hget_headers;
+    g->p->user = g;
+    for (;;) {
+        size_t got = 0, used;
+        if ((r = upd__hc_recv(&c, buf, sizeof buf, &got)) != UPD_OK) break;
+        if (got == 0) {
+            r = upd_http_parser_eof(g->p);
+            if (r != UPD_OK) upd__herr(res, "%s: %s", res->url, g->p->why);
+            break;
+        }
+        r = upd_http_parser_feed(g->p, buf, got, &used);
+        if (r == UPD_NEED_INPUT) continue;
+        if (r == UPD__H_STOP) r = UPD_OK;
+        else if (r < 0 && !res->error[0]) upd__herr(res, "%s: %s", res->url, g->p->why);
+        break; /* complete (anything after it is ignored: we asked to close), or an error */
+    }
+    close(c.fd);
+    return r;
+req_fail:
+    UPDATER_FREE(NULL, req);
+    close(c.fd);
+    UPD__HC_FAIL(r, r == UPD_E_ARG ? "a request header value holds a line break or no ':'" : "request too long");
+}
+
+UPDDEF upd_result upd_http_get(const char *url, const upd_http_opts *o, upd_http_result *res)
+{
+    upd_http_opts defaults;
+    upd__hurl *u;
+    upd_http_parser *p;
+    upd__hget g;
+    const char *why = "", *vals[4];
+    char user[256], pass[256], origin[300];
+    int64_t deadline;
+    int max_redirects;
+    size_t i;
+    upd_result r = UPD_OK;
+    UPDATER_ASSERT(url != NULL && res != NULL);
+    if (!o) {
+        memset(&defaults, 0, sizeof defaults);
+        o = &defaults;
+    }
+    memset(res, 0, sizeof *res);
+    res->length = res->total = UINT64_MAX;
+    res->retry_after = -1;
+    /* no CR or LF in a caller's header value: no header injection */
+    vals[0] = o->if_range; vals[1] = o->if_none_match; vals[2] = o->if_modified_since; vals[3] = o->user_agent;
+    for (i = 0; i < 4; i++)
+        if (vals[i] && strpbrk(vals[i], "\r\n")) UPD__HC_FAIL(UPD_E_ARG, "a request header value holds a line break");
+    for (i = 0; o->headers && o->headers[i]; i++)
+        if (strpbrk(o->headers[i], "\r\n") || !strchr(o->headers[i], ':'))
+            UPD__HC_FAIL(UPD_E_ARG, "extra header '%.200s' is not one 'Name: value' line", o->headers[i]);
+    deadline = o->deadline_ms > 0 ? upd__now_ms() + o->deadline_ms : 0;
+    max_redirects = o->max_redirects == 0 ? 5 : o->max_redirects < 0 ? 0 : o->max_redirects;
+    if (strlen(url) > UPDATER_MAX_URL) UPD__HC_FAIL(UPD_E_URL, "URL too long");
+    memcpy(res->url, url, strlen(url) + 1);
+    u = (upd__hurl *)UPDATER_MALLOC(NULL, sizeof *u);
+    p = (upd_http_parser *)UPDATER_MALLOC(NULL, sizeof *p);
+    if (!u || !p) {
+        if (u) UPDATER_FREE(NULL, u);
+        if (p) UPDATER_FREE(NULL, p);
+        UPD__HC_FAIL(UPD_E_NOMEM, "out of memory");
+    }
+    user[0] = pass[0] = origin[0] = 0;
+    for (;;) {
+        char next[UPDATER_MAX_URL + 1];
+        if (upd__hurl_parse(res->url, u, &why) != 0) {
+            upd__herr(res, "bad URL %s: %s", res->url, why);
+            r = UPD_E_URL;
+            break;
+        }
+        if (u->scheme == 2) {
+            if (res->redirects) { upd__herr(res, "redirect to a file URL refused"); r = UPD_E_REDIRECT; break; }
+            r = upd__file_get(u, o, res);
+            break;
+        }
+        /* credentials from the first URL, for its origin only */
+        if (res->redirects == 0) {
+            memcpy(user, u->user, sizeof user);
+            memcpy(pass, u->pass, sizeof pass);
+            snprintf(origin, sizeof origin, "%d %s", u->scheme, u->hostport);
+        } else {
+            char here[300];
+            snprintf(here, sizeof here, "%d %s", u->scheme, u->hostport);
+            if (strcmp(here, origin) == 0) {
+                memcpy(u->user, user, sizeof user);
+                memcpy(u->pass, pass, sizeof pass);
+            }
+        }
+        memset(&g, 0, sizeof g);
+        g.o = o; g.res = res; g.u = u; g.p = p;
+        r = upd__http_once(&g, deadline);
+        if (r != UPD_OK || !g.redirect) break;
+        /* a redirect: resolve, check, go again */
+        if (res->redirects >= max_redirects) {
+            upd__herr(res, "too many redirects (%d) from %s", res->redirects, url);
+            r = UPD_E_REDIRECT;
+            break;
+        }
+        if (upd_url_resolve(res->url, p->location, next, sizeof next, &why) != UPD_OK) {
+            upd__herr(res, "redirect from %s to '%.512s' refused: %s", res->url, p->location, why);
+            r = UPD_E_REDIRECT;
+            break;
+        }
+        if (u->scheme == 1 && strncmp(next, "http:", 5) == 0) {
+            upd__herr(res, "redirect from https to http refused (%s)", next);
+            r = UPD_E_REDIRECT;
+            break;
+        }
+        memcpy(res->url, next, strlen(next) + 1);
+        res->redirects++;
+        res->status = 0;
+    }
+    memset(user, 0, sizeof user);
+    memset(pass, 0, sizeof pass);
+    memset(u, 0, sizeof *u);
+    UPDATER_FREE(NULL, u);
+    UPDATER_FREE(NULL, p);
+    return r;
+}
+
 #ifdef __cplusplus
 }
 #endif
 
 #undef UPD__ROR32
+#undef UPD__H_FAIL
+#undef UPD__HC_FAIL
+#undef UPD__H_STOP
+#undef UPD__SEND_FLAGS
 #undef UPD__SHA256_ROUND
 #undef UPD__Z_WIN
 #undef UPD__Z_MASK

@@ -32,11 +32,17 @@ static int cmd_untar(int argc, char **argv);
 static int cmd_keygen(int argc, char **argv);
 static int cmd_sign(int argc, char **argv);
 static int cmd_verify(int argc, char **argv);
+static int cmd_fetch(int argc, char **argv);
 
 static const cmd commands[] = {
     {"gunzip", cmd_gunzip, "[-o OUT] [--max-size N] [IN]",
      "decompress gzip data (several members decode as one) from IN or stdin\n"
      "                  to OUT or stdout; --max-size refuses more output than N bytes"},
+    {"fetch", cmd_fetch, "[-o OUT] [--resume] [--max-size N] [--sha256 HEX] [--cacert F]\n"
+     "                  [--timeout S] URL",
+     "download URL (http, https when built with TLS, file) to OUT (through\n"
+     "                  OUT.part, renamed when complete and checked) or stdout;\n"
+     "                  --resume continues OUT.part; progress on a terminal"},
     {"untar", cmd_untar, "[-C DIR] [--list] [--skip-unsupported] [--keep-special] ARCHIVE",
      "extract a .tar or .tar.gz (told by magic; '-' is stdin) into DIR\n"
      "                  (default .), refusing anything that could escape it;\n"
@@ -656,6 +662,135 @@ static int cmd_verify(int argc, char **argv)
     if ((r = upd_minisig_verify_final(&v)) != UPD_OK) { fail("%s: %s", file, upd_strerror(r)); return 1; }
     printf("trusted comment: %s\n", sig.trusted);
     return 0;
+}
+
+/* ---- fetch -------------------------------------------------------------- */
+typedef struct fetch_sink {
+    int fd;
+    int tty;
+    const char *path;
+    uint64_t base;            /* bytes already in the file when resuming */
+    time_t last;
+} fetch_sink;
+
+static upd_result fetch_start(void *user, const upd_http_result *r)
+{
+    fetch_sink *f = (fetch_sink *)user;
+    if (!r->resumed && f->base > 0) { /* the server sends it all again: start over */
+        if (ftruncate(f->fd, 0) != 0 || lseek(f->fd, 0, SEEK_SET) != 0) return UPD_E_IO;
+        f->base = 0;
+    }
+    return UPD_OK;
+}
+
+static upd_result fetch_body(void *user, const uint8_t *data, size_t len)
+{
+    fetch_sink *f = (fetch_sink *)user;
+    return write_all(f->fd, data, len) == 0 ? UPD_OK : UPD_E_IO;
+}
+
+static upd_result fetch_progress(void *user, uint64_t done, uint64_t total)
+{
+    fetch_sink *f = (fetch_sink *)user;
+    time_t now;
+    if (!f->tty || (now = time(NULL)) == f->last) return UPD_OK;
+    f->last = now;
+    done += f->base;
+    if (total != UINT64_MAX) {
+        total += f->base;
+        fprintf(stderr, "\r  %3d%%  %.1f / %.1f MB ", total ? (int)(done * 100 / total) : 100, (double)done / 1e6, (double)total / 1e6);
+    } else fprintf(stderr, "\r  %.1f MB ", (double)done / 1e6);
+    return UPD_OK;
+}
+
+static int cmd_fetch(int argc, char **argv)
+{
+    static upd_http_result res;
+    const char *out = NULL, *url = NULL, *sha = NULL;
+    char part[4096];
+    upd_http_opts o;
+    fetch_sink f;
+    upd_result r;
+    long long maxsize = 0, timeout = 0;
+    int k, resume = 0, rc = 1;
+    uint8_t want[32];
+    memset(&o, 0, sizeof o);
+    memset(&f, 0, sizeof f);
+    for (k = 1; k < argc; k++) {
+        if (strcmp(argv[k], "-o") == 0 && k + 1 < argc) out = argv[++k];
+        else if (strcmp(argv[k], "--resume") == 0) resume = 1;
+        else if (strcmp(argv[k], "--max-size") == 0 && k + 1 < argc) {
+            if (!parse_int(argv[++k], 1, INT64_MAX, &maxsize)) { fail("--max-size must be a positive number of bytes"); return EXIT_USAGE; }
+        } else if (strcmp(argv[k], "--timeout") == 0 && k + 1 < argc) {
+            if (!parse_int(argv[++k], 1, 86400, &timeout)) { fail("--timeout must be 1..86400 seconds"); return EXIT_USAGE; }
+        } else if (strcmp(argv[k], "--sha256") == 0 && k + 1 < argc) {
+            sha = argv[++k];
+            if (strlen(sha) != 64 || upd_hex_decode(sha, want, 32) != UPD_OK) { fail("--sha256 needs 64 hex digits"); return EXIT_USAGE; }
+        } else if (strcmp(argv[k], "--cacert") == 0 && k + 1 < argc) o.cacert = argv[++k];
+        else if (argv[k][0] == '-' && argv[k][1] != '\0') { fail("unknown option '%s'", argv[k]); usage_for(argv[0]); return EXIT_USAGE; }
+        else if (!url) url = argv[k];
+        else { usage_for(argv[0]); return EXIT_USAGE; }
+    }
+    if (!url || ((resume || sha) && !out)) {
+        if (url) fail("--resume and --sha256 need -o OUT");
+        usage_for(argv[0]);
+        return EXIT_USAGE;
+    }
+    f.fd = 1;
+    f.tty = isatty(2);
+    if (out) {
+        struct stat st;
+        if (snprintf(part, sizeof part, "%s.part", out) >= (int)sizeof part) { fail("%s: name too long", out); return 1; }
+        f.fd = open(part, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (resume ? 0 : O_TRUNC), 0644);
+        if (f.fd < 0 || fstat(f.fd, &st) != 0) { fail("%s: %s", part, strerror(errno)); return 1; }
+        if (resume && st.st_size > 0) {
+            f.base = (uint64_t)st.st_size;
+            o.range_from = f.base;
+            if (lseek(f.fd, 0, SEEK_END) < 0) { fail("%s: %s", part, strerror(errno)); close(f.fd); return 1; }
+        }
+        f.path = part;
+    }
+    o.max_body = (uint64_t)maxsize;
+    if (maxsize && f.base >= (uint64_t)maxsize) o.max_body = 1; /* nothing more may come */
+    else if (maxsize) o.max_body = (uint64_t)maxsize - f.base;
+    o.io_timeout_ms = timeout ? (int)timeout * 1000 : 0;
+    o.connect_timeout_ms = timeout ? (int)timeout * 1000 : 0;
+    o.low_speed_bytes = 1;  /* a stalled transfer fails in a minute */
+    o.low_speed_secs = 60;
+    o.on_start = fetch_start;
+    o.on_body = fetch_body;
+    o.on_progress = fetch_progress;
+    o.user = &f;
+    r = upd_http_get(url, &o, &res);
+    if (r == UPD_E_HTTP_STATUS && res.status == 416 && f.base > 0) {
+        /* the partial file is not a prefix of what is there now: start over */
+        if (ftruncate(f.fd, 0) != 0 || lseek(f.fd, 0, SEEK_SET) != 0) { fail("%s: %s", part, strerror(errno)); goto done; }
+        f.base = 0;
+        o.range_from = 0;
+        o.max_body = (uint64_t)maxsize;
+        r = upd_http_get(url, &o, &res);
+    }
+    if (f.tty && res.received) fputc('\n', stderr);
+    if (r != UPD_OK) { fail("%s", res.error[0] ? res.error : upd_strerror(r)); goto done; }
+    if (out) {
+        if (fsync(f.fd) != 0) { fail("%s: %s", part, strerror(errno)); goto done; }
+        if (sha) {
+            uint8_t got[32];
+            if (upd_sha256_file(part, got) != UPD_OK) { fail("%s: cannot read it back", part); goto done; }
+            if (memcmp(got, want, 32) != 0) {
+                char hex[65];
+                upd_hex_encode(got, 32, hex);
+                fail("%s: SHA-256 is %s, not %s; the partial file is removed", url, hex, sha);
+                unlink(part);
+                goto done;
+            }
+        }
+        if (rename(part, out) != 0) { fail("%s: %s", out, strerror(errno)); goto done; }
+    }
+    rc = 0;
+done:
+    if (out) close(f.fd);
+    return rc;
 }
 
 /* ---- main --------------------------------------------------------------- */
