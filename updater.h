@@ -1240,6 +1240,7 @@ UPDDEF void upd_sha512_update(upd_sha512_ctx *c, const void *data, size_t len)
 {
     const uint8_t *p = (const uint8_t *)data;
     UPDATER_ASSERT(c != NULL && (data != NULL || len == 0));
+    if (len == 0) return; /* data may be NULL */
     c->len += len;
     if (c->n) {
         size_t k = 128 - c->n < len ? 128 - c->n : len;
@@ -2798,7 +2799,8 @@ static uint8_t *upd__z_copy(const upd_gunzip *z, const uint8_t *mstart, uint8_t 
             at = (at + c) & UPD__Z_MASK;
         }
     }
-    for (s = op - dist; n > 0; n--) *op++ = *s++;
+    if (n > 0) /* (never form op - dist for an empty copy: op may be NULL) */
+        for (s = op - dist; n > 0; n--) *op++ = *s++;
     return op;
 }
 
@@ -3004,7 +3006,7 @@ UPDDEF upd_result upd_gunzip_run(upd_gunzip *z, const uint8_t *in, size_t *in_le
             if (z->_clen) { /* finish a match cut short by the output's end */
                 n = z->_clen;
                 if (n > (size_t)(oend - op)) n = (uint32_t)(oend - op);
-                op = upd__z_copy(z, mstart, op, z->_cdist, n);
+                if (n > 0) op = upd__z_copy(z, mstart, op, z->_cdist, n);
                 z->_clen -= n;
                 if (z->_clen) goto need_output;
             }
