@@ -32,6 +32,15 @@ $(B)/asan/upd: examples/upd.c $(HDR)
 	@mkdir -p $(B)/asan
 	$(CC) -std=c99 -O1 -g $(SAN) $(CWARN) -Werror -o $@ examples/upd.c
 
+# with HTTPS (mbedTLS, Debian's libmbedtls-dev): the TLS tests use this one
+TLSLIBS := -lmbedtls -lmbedx509 -lmbedcrypto
+$(B)/upd-tls: examples/upd.c $(HDR)
+	@mkdir -p $(B)
+	$(CC) -std=c99 $(CFLAGS) -DUPDATER_USE_MBEDTLS $(CWARN) -Werror -o $@ examples/upd.c $(TLSLIBS)
+$(B)/asan/upd-tls: examples/upd.c $(HDR)
+	@mkdir -p $(B)/asan
+	$(CC) -std=c99 -O1 -g $(SAN) -DUPDATER_USE_MBEDTLS $(CWARN) -Werror -o $@ examples/upd.c $(TLSLIBS)
+
 # stream driver for the gzip suite: decodes a file whole, a byte at a time,
 # into a one-byte output buffer or in random splits
 $(B)/asan/gz_driver: tests/gz_driver.c $(HDR)
@@ -40,7 +49,7 @@ $(B)/asan/gz_driver: tests/gz_driver.c $(HDR)
 
 # fuzz targets: the replay driver runs the stored corpus in `make test`
 # (zlib is the reference here, never in the header)
-FUZZ_TARGETS := gunzip
+FUZZ_TARGETS := gunzip tar
 $(B)/asan/fuzz_replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(HDR)
 	@mkdir -p $(B)/asan
 	$(CC) -std=c99 -O1 -g $(SAN) -Wall -Wextra -Wpedantic -Werror -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_$*.c -lz
@@ -54,10 +63,10 @@ fuzz: $(foreach t,$(FUZZ_TARGETS),$(B)/fuzz_$(t))
 	@for t in $(FUZZ_TARGETS); do \
 	    mkdir -p $(B)/corpus/$$t; \
 	    echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
-	    $(B)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) $(B)/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
+	    $(B)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(B)/ $(B)/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
 	done
 
-test: $(B)/upd $(B)/asan/upd $(B)/asan/test_main $(B)/test_main $(B)/asan/gz_driver \
+test: $(B)/upd $(B)/asan/upd $(B)/asan/upd-tls $(B)/asan/test_main $(B)/test_main $(B)/asan/gz_driver \
       $(foreach t,$(FUZZ_TARGETS),$(B)/asan/fuzz_replay_$(t))
 	@sh tests/run.sh
 

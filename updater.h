@@ -780,6 +780,14 @@ UPDDEF upd_result upd_http_parser_eof(upd_http_parser *p);
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef UPDATER_USE_MBEDTLS
+#include <mbedtls/ssl.h>
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/x509_crt.h>
+#include <mbedtls/error.h>
+#endif
 #include <time.h>
 #include <poll.h>
 #include <netdb.h>
@@ -5170,7 +5178,16 @@ typedef struct upd__hconn {
     int64_t win_start;        /* low-speed window */
     uint64_t win_bytes;
     const char *what;         /* host:port for messages */
+    void *tls;                /* struct upd__tls once the handshake is done */
 } upd__hconn;
+
+/* Raw socket I/O under TLS (or plain): < 0 with errno on failure. */
+static ssize_t upd__hc_rawrecv(upd__hconn *c, uint8_t *buf, size_t cap)
+{
+    ssize_t k = recv(c->fd, buf, cap, 0);
+    if (k > 0) c->win_bytes += (uint64_t)k;
+    return k;
+}
 
 #ifdef MSG_NOSIGNAL
 #define UPD__SEND_FLAGS MSG_NOSIGNAL
@@ -5213,10 +5230,128 @@ static upd_result upd__hc_wait(upd__hconn *c, short events)
     }
 }
 
+#ifdef UPDATER_USE_MBEDTLS
+/* ---- TLS (mbedTLS 2.28 or 3.x) ---- */
+typedef struct upd__tls {
+    mbedtls_ssl_context ssl;
+    mbedtls_ssl_config conf;
+    mbedtls_x509_crt ca;
+    mbedtls_entropy_context entropy;
+    mbedtls_ctr_drbg_context drbg;
+} upd__tls;
+
+static int upd__tls_send(void *ctx, const unsigned char *buf, size_t len)
+{
+    upd__hconn *c = (upd__hconn *)ctx;
+    ssize_t k = send(c->fd, buf, len, UPD__SEND_FLAGS);
+    if (k >= 0) return (int)k;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return MBEDTLS_ERR_SSL_WANT_WRITE;
+    return MBEDTLS_ERR_NET_SEND_FAILED;
+}
+
+static int upd__tls_recv(void *ctx, unsigned char *buf, size_t len)
+{
+    upd__hconn *c = (upd__hconn *)ctx;
+    ssize_t k = upd__hc_rawrecv(c, buf, len);
+    if (k >= 0) return (int)k;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return MBEDTLS_ERR_SSL_WANT_READ;
+    return MBEDTLS_ERR_NET_RECV_FAILED;
+}
+
+static void upd__tls_free(upd__hconn *c)
+{
+    upd__tls *t = (upd__tls *)c->tls;
+    if (!t) return;
+    mbedtls_ssl_free(&t->ssl);
+    mbedtls_ssl_config_free(&t->conf);
+    mbedtls_x509_crt_free(&t->ca);
+    mbedtls_ctr_drbg_free(&t->drbg);
+    mbedtls_entropy_free(&t->entropy);
+    UPDATER_FREE(NULL, t);
+    c->tls = NULL;
+}
+
+#ifndef UPDATER_CA_BUNDLE
+#define UPDATER_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+#endif
+
+static upd_result upd__hc_wait(upd__hconn *c, short events);
+
+/* The handshake over c->fd, verifying the chain against cacert (or the
+   system bundle) and the certificate's name against host. */
+static upd_result upd__tls_start(upd__hconn *c, const char *host, const char *cacert)
+{
+    upd_http_result *res = c->res;
+    upd__tls *t = (upd__tls *)UPDATER_MALLOC(NULL, sizeof *t);
+    const char *bundle = cacert ? cacert : UPDATER_CA_BUNDLE;
+    static const unsigned char pers[] = "updater.h";
+    int k;
+    uint32_t flags;
+    if (!t) UPD__HC_FAIL(UPD_E_NOMEM, "out of memory");
+    c->tls = t;
+    mbedtls_ssl_init(&t->ssl);
+    mbedtls_ssl_config_init(&t->conf);
+    mbedtls_x509_crt_init(&t->ca);
+    mbedtls_ctr_drbg_init(&t->drbg);
+    mbedtls_entropy_init(&t->entropy);
+    if (mbedtls_ctr_drbg_seed(&t->drbg, mbedtls_entropy_func, &t->entropy, pers, sizeof pers - 1) != 0)
+        UPD__HC_FAIL(UPD_E_TLS, "TLS: cannot seed the random generator");
+    k = mbedtls_x509_crt_parse_file(&t->ca, bundle);
+    if (k < 0 || t->ca.version == 0) /* > 0: some certificates of a bundle did not parse */
+        UPD__HC_FAIL(UPD_E_TLS, "TLS: cannot read CA certificates from %s", bundle);
+    if (mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                    MBEDTLS_SSL_PRESET_DEFAULT) != 0)
+        UPD__HC_FAIL(UPD_E_TLS, "TLS: configuration failed");
+    mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+    mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
+    mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
+    mbedtls_ssl_conf_min_version(&t->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3); /* TLS 1.2+ */
+    if (mbedtls_ssl_setup(&t->ssl, &t->conf) != 0 || mbedtls_ssl_set_hostname(&t->ssl, host) != 0)
+        UPD__HC_FAIL(UPD_E_TLS, "TLS: setup failed");
+    mbedtls_ssl_set_bio(&t->ssl, c, upd__tls_send, upd__tls_recv, NULL);
+    for (;;) {
+        upd_result r;
+        k = mbedtls_ssl_handshake(&t->ssl);
+        if (k == 0) break;
+        if (k == MBEDTLS_ERR_SSL_WANT_READ || k == MBEDTLS_ERR_SSL_WANT_WRITE) {
+            if ((r = upd__hc_wait(c, k == MBEDTLS_ERR_SSL_WANT_READ ? POLLIN : POLLOUT)) != UPD_OK) return r;
+            continue;
+        }
+        flags = mbedtls_ssl_get_verify_result(&t->ssl);
+        if (k == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED && flags) {
+            UPD__HC_FAIL(UPD_E_CERT, "certificate not trusted for %s (%s)", host,
+                         (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) ? "issued for another name" :
+                         (flags & MBEDTLS_X509_BADCERT_EXPIRED) ? "expired" :
+                         (flags & MBEDTLS_X509_BADCERT_FUTURE) ? "not valid yet" :
+                         (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) ? "unknown certificate authority" :
+                         (flags & MBEDTLS_X509_BADCERT_REVOKED) ? "revoked" : "verification failed");
+        }
+        {
+            char msg[128];
+            mbedtls_strerror(k, msg, sizeof msg);
+            UPD__HC_FAIL(UPD_E_TLS, "TLS handshake with %s failed: %s", c->what, msg);
+        }
+    }
+    return UPD_OK;
+}
+#endif
+
 static upd_result upd__hc_send(upd__hconn *c, const char *p, size_t n)
 {
     upd_http_result *res = c->res;
     upd_result r;
+#ifdef UPDATER_USE_MBEDTLS
+    while (c->tls && n > 0) {
+        int k = mbedtls_ssl_write(&((upd__tls *)c->tls)->ssl, (const unsigned char *)p, n);
+        if (k == MBEDTLS_ERR_SSL_WANT_READ || k == MBEDTLS_ERR_SSL_WANT_WRITE) {
+            if ((r = upd__hc_wait(c, k == MBEDTLS_ERR_SSL_WANT_READ ? POLLIN : POLLOUT)) != UPD_OK) return r;
+            continue;
+        }
+        if (k < 0) UPD__HC_FAIL(UPD_E_TLS, "TLS: sending to %s failed", c->what);
+        p += k;
+        n -= (size_t)k;
+    }
+#endif
     while (n > 0) {
         ssize_t k = send(c->fd, p, n, UPD__SEND_FLAGS);
         if (k < 0 && errno == EINTR) continue;
@@ -5236,8 +5371,21 @@ static upd_result upd__hc_recv(upd__hconn *c, uint8_t *buf, size_t cap, size_t *
 {
     upd_http_result *res = c->res;
     upd_result r;
+#ifdef UPDATER_USE_MBEDTLS
+    while (c->tls) {
+        int k = mbedtls_ssl_read(&((upd__tls *)c->tls)->ssl, buf, cap);
+        if (k == MBEDTLS_ERR_SSL_WANT_READ || k == MBEDTLS_ERR_SSL_WANT_WRITE) {
+            if ((r = upd__hc_wait(c, k == MBEDTLS_ERR_SSL_WANT_READ ? POLLIN : POLLOUT)) != UPD_OK) return r;
+            continue;
+        }
+        if (k == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) k = 0;
+        if (k < 0) UPD__HC_FAIL(UPD_E_TLS, "TLS: reading from %s failed", c->what);
+        *got = (size_t)k;
+        return UPD_OK;
+    }
+#endif
     for (;;) {
-        ssize_t k = recv(c->fd, buf, cap, 0);
+        ssize_t k = upd__hc_rawrecv(c, buf, cap);
         if (k < 0 && errno == EINTR) continue;
         if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             if ((r = upd__hc_wait(c, POLLIN)) != UPD_OK) return r;
@@ -5245,7 +5393,6 @@ static upd_result upd__hc_recv(upd__hconn *c, uint8_t *buf, size_t cap, size_t *
         }
         if (k < 0) UPD__HC_FAIL(UPD_E_IO, "reading from %s: %s", c->what, strerror(errno));
         *got = (size_t)k;
-        c->win_bytes += (uint64_t)k;
         return UPD_OK;
     }
 }
@@ -5473,6 +5620,56 @@ static int upd__basic(char *out, size_t cap, const char *field, const char *user
 }
 
 /* One request and its response; sets g->redirect for a redirect. */
+static void upd__hc_close(upd__hconn *c)
+{
+#ifdef UPDATER_USE_MBEDTLS
+    if (c->tls) {
+        (void)mbedtls_ssl_close_notify(&((upd__tls *)c->tls)->ssl); /* best effort, never waits */
+        upd__tls_free(c);
+    }
+#endif
+    if (c->fd >= 0) close(c->fd);
+    c->fd = -1;
+}
+
+#ifdef UPDATER_USE_MBEDTLS
+/* CONNECT through an http proxy to u's host and port (RFC 9110 9.3.6). */
+static upd_result upd__hc_tunnel(upd__hconn *c, upd_http_parser *p, const upd__hurl *u, const upd__hurl *px)
+{
+    upd_http_result *res = c->res;
+    char req[1200];
+    uint8_t buf[4096];
+    int n;
+    upd_result r;
+    const char *h6 = strchr(u->host, ':') ? "[" : "", *h6e = *h6 ? "]" : "";
+    n = snprintf(req, sizeof req, "CONNECT %s%s%s:%s HTTP/1.1\r\nHost: %s%s%s:%s\r\n", h6, u->host, h6e, u->port,
+                 h6, u->host, h6e, u->port);
+    if (px->user[0] || px->pass[0]) {
+        int k = upd__basic(req + n, sizeof req - (size_t)n, "Proxy-Authorization", px->user, px->pass);
+        if (k < 0) UPD__HC_FAIL(UPD_E_TOOBIG, "proxy credentials too long");
+        n += k;
+    }
+    if ((size_t)n + 3 > sizeof req) UPD__HC_FAIL(UPD_E_TOOBIG, "CONNECT request too long");
+    memcpy(req + n, "\r\n", 3);
+    if ((r = upd__hc_send(c, req, (size_t)n + 2)) != UPD_OK) return r;
+    upd_http_parser_init(p);
+    p->_no_body = 1; /* a 2xx to CONNECT has no body: the tunnel follows */
+    for (;;) {
+        size_t got, used;
+        if ((r = upd__hc_recv(c, buf, sizeof buf, &got)) != UPD_OK) return r;
+        if (got == 0) UPD__HC_FAIL(UPD_E_CONNECT, "the proxy %s closed the connection during CONNECT", c->what);
+        r = upd_http_parser_feed(p, buf, got, &used);
+        if (r == UPD_NEED_INPUT) continue;
+        if (r != UPD_OK) UPD__HC_FAIL(r, "bad answer from the proxy %s to CONNECT: %s", c->what, p->why);
+        if (used != got) UPD__HC_FAIL(UPD_E_HTTP, "the proxy %s sent data before the tunnel was used", c->what);
+        break;
+    }
+    if (p->status < 200 || p->status > 299)
+        UPD__HC_FAIL(UPD_E_CONNECT, "the proxy %s refused to connect to %s (HTTP %d)", c->what, u->hostport, p->status);
+    return UPD_OK;
+}
+#endif
+
 static upd_result upd__http_once(upd__hget *g, int64_t deadline)
 {
     const upd_http_opts *o = g->o;
@@ -5487,7 +5684,9 @@ static upd_result upd__http_once(upd__hget *g, int64_t deadline)
     upd_result r;
     memset(&c, 0, sizeof c);
     c.fd = -1; c.o = o; c.res = res; c.deadline = deadline;
+#ifndef UPDATER_USE_MBEDTLS
     if (u->scheme == 1) UPD__HC_FAIL(UPD_E_NO_TLS, "cannot fetch %s: built without TLS (define UPDATER_USE_MBEDTLS)", res->url);
+#endif
     if (proxy && (upd__hurl_parse(strstr(proxy, "://") ? proxy : "", &px, &why) != 0 || px.scheme != 0)) {
         /* "host:port" without a scheme means http:// as curl takes it */
         char tmp[UPDATER_MAX_URL + 8];
@@ -5498,11 +5697,18 @@ static upd_result upd__http_once(upd__hget *g, int64_t deadline)
     if (proxy && strcmp(px.port, "80") == 0 && !strstr(proxy, ":80")) memcpy(px.port, "1080", 5); /* curl's default proxy port */
     c.what = proxy ? px.hostport : u->hostport;
     if ((r = upd__hc_connect(&c, proxy ? px.host : u->host, proxy ? px.port : u->port)) != UPD_OK) return r;
+#ifdef UPDATER_USE_MBEDTLS
+    if (u->scheme == 1) {
+        if (proxy && (r = upd__hc_tunnel(&c, g->p, u, &px)) != UPD_OK) { upd__hc_close(&c); return r; }
+        c.what = u->hostport;
+        if ((r = upd__tls_start(&c, u->host, o->cacert)) != UPD_OK) { upd__hc_close(&c); return r; }
+    }
+#endif
     req = (char *)UPDATER_MALLOC(NULL, cap);
-    if (!req) { close(c.fd); UPD__HC_FAIL(UPD_E_NOMEM, "out of memory"); }
+    if (!req) { upd__hc_close(&c); UPD__HC_FAIL(UPD_E_NOMEM, "out of memory"); }
 #define UPD__REQ(...) do { int k_ = snprintf(req + n, cap - n, __VA_ARGS__); \
         if (k_ < 0 || (size_t)k_ >= cap - n) { r = UPD_E_TOOBIG; goto req_fail; } n += (size_t)k_; } while (0)
-    if (proxy) UPD__REQ("GET http://%s%s HTTP/1.1\r\n", u->hostport, u->target);
+    if (proxy && u->scheme == 0) UPD__REQ("GET http://%s%s HTTP/1.1\r\n", u->hostport, u->target);
     else UPD__REQ("GET %s HTTP/1.1\r\n", u->target);
     UPD__REQ("Host: %s\r\nUser-Agent: %s\r\nAccept-Encoding: identity\r\nConnection: close\r\n", u->hostport,
              o->user_agent ? o->user_agent : "updater.h/" UPDATER_VERSION_STRING);
@@ -5511,7 +5717,7 @@ static upd_result upd__http_once(upd__hget *g, int64_t deadline)
         if (k < 0) { r = UPD_E_TOOBIG; goto req_fail; }
         n += (size_t)k;
     }
-    if (proxy && (px.user[0] || px.pass[0])) {
+    if (proxy && u->scheme == 0 && (px.user[0] || px.pass[0])) {
         int k = upd__basic(req + n, cap - n, "Proxy-Authorization", px.user, px.pass);
         if (k < 0) { r = UPD_E_TOOBIG; goto req_fail; }
         n += (size_t)k;
@@ -5530,7 +5736,7 @@ static upd_result upd__http_once(upd__hget *g, int64_t deadline)
 #undef UPD__REQ
     r = upd__hc_send(&c, req, n);
     UPDATER_FREE(NULL, req);
-    if (r != UPD_OK) { close(c.fd); return r; }
+    if (r != UPD_OK) { upd__hc_close(&c); return r; }
     upd_http_parser_init(g->p);
     g->p->on_body = upd__hget_body;
     g->p->on_headers = upd__hget_headers;
@@ -5549,11 +5755,11 @@ static upd_result upd__http_once(upd__hget *g, int64_t deadline)
         else if (r < 0 && !res->error[0]) upd__herr(res, "%s: %s", res->url, g->p->why);
         break; /* complete (anything after it is ignored: we asked to close), or an error */
     }
-    close(c.fd);
+    upd__hc_close(&c);
     return r;
 req_fail:
     UPDATER_FREE(NULL, req);
-    close(c.fd);
+    upd__hc_close(&c);
     UPD__HC_FAIL(r, r == UPD_E_ARG ? "a request header value holds a line break or no ':'" : "request too long");
 }
 

@@ -49,6 +49,16 @@ if gcc -std=c99 -c -o "$out/or.o" tests/compile/order.c 2>"$out/err"; then
 elif grep -q 'include updater.h before any system header' "$out/err"; then pass
 else fail include-order "$(head -n 3 "$out/err")"; fi
 # the declarations alone pull in only <stddef.h> and <stdint.h>
+# the HTTPS build (UPDATER_USE_MBEDTLS, Debian's libmbedtls-dev)
+if [ -f /usr/include/mbedtls/ssl.h ]; then
+    cc_check gcc-mbedtls gcc -std=c99 $W -Wstrict-prototypes -Wmissing-prototypes -DUPDATER_USE_MBEDTLS -I. -c "$out/tu.c" -o "$out/a.o"
+    cc_check clang-mbedtls clang -std=c99 $W -DUPDATER_USE_MBEDTLS -I. -c "$out/tu.c" -o "$out/a.o"
+    cc_check g++-mbedtls g++ -std=c++11 $W -DUPDATER_USE_MBEDTLS -I. -c "$out/tu.cpp" -o "$out/a.o"
+else
+    skip mbedtls-build "libmbedtls-dev is not installed (no HTTPS build checked)"
+fi
+# the portable paths: no __int128 in Ed25519, no CLMUL CRC-32
+cc_check gcc-portable gcc -std=c99 $W -DUPDATER_NO_INT128 -DUPDATER_NO_SIMD -I. -c "$out/tu.c" -o "$out/a.o"
 printf '#include "updater.h"\n' >"$out/decl.c"
 if gcc -std=c99 -I. -E -H "$out/decl.c" 2>&1 >/dev/null | grep '^\.\. ' | grep -vqE '/(stddef|stdint)\.h$'; then
     fail decl-includes "the declaration section includes more than stddef.h and stdint.h"
