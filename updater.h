@@ -2820,8 +2820,10 @@ static uint8_t *upd__z_copy(const upd_gunzip *z, const uint8_t *mstart, uint8_t 
 UPDDEF upd_result upd_gunzip_run(upd_gunzip *z, const uint8_t *in, size_t *in_len,
                                  uint8_t *out, size_t *out_len, int final)
 {
-    const uint8_t *ip = in, *iend = in + *in_len;
-    uint8_t *op = out, *oend = out + *out_len, *mstart = out;
+    static const uint8_t none_in[1] = {0};
+    static uint8_t none_out[1]; /* never written: its length is 0 */
+    const uint8_t *ip, *iend;
+    uint8_t *op, *oend, *mstart;
     uint64_t bits = z->_bits;
     unsigned nbits = z->_nbits, b;
     int limited = 0;
@@ -2840,6 +2842,10 @@ UPDDEF upd_result upd_gunzip_run(upd_gunzip *z, const uint8_t *in, size_t *in_le
 #define UPD__Z_BYTE(v) do { UPD__Z_NEED(8); (v) = (unsigned)(bits & 0xffu); UPD__Z_DROP(8); } while (0)
 
     UPDATER_ASSERT(z && in_len && out_len && (in || !*in_len) && (out || !*out_len));
+    if (!in) in = none_in;     /* no arithmetic on NULL, even + 0 */
+    if (!out) out = none_out;
+    ip = in; iend = in + *in_len;
+    op = out; oend = out + *out_len; mstart = out;
     if (z->_err) { *in_len = 0; *out_len = 0; return (upd_result)(int32_t)z->_err; }
     if (z->max_output && (uint64_t)*out_len > z->max_output - z->total_out) {
         oend = out + (size_t)(z->max_output - z->total_out); /* the limit acts as the buffer's end */
@@ -3608,9 +3614,12 @@ __attribute__((format(printf, 2, 3)))
 static void upd__untar_err(upd_untar *x, const char *fmt, ...)
 {
     va_list ap;
+    char *c;
     va_start(ap, fmt);
     vsnprintf(x->error, sizeof x->error, fmt, ap);
     va_end(ap);
+    for (c = x->error; *c; c++) /* names are the archive's: no control bytes reach a terminal */
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
 }
 
 /* Checks and normalizes a path into out (UPDATER_MAX_PATH + 1 bytes): drops
@@ -3642,7 +3651,8 @@ static int upd__untar_clean(const char *path, char *out, const char **why)
 }
 
 /* Opens the directory holding the last component of the clean path p
-   (n components), creating missing directories (0700 until the end), never
+   (n components), creating missing directories (0777 less the umask, as
+   mkdir -p does; an archive's own entry for one sets its mode), never
    following a symlink; returns its fd (maybe x->_root or the cached one:
    never close those) and sets *name to the last component. */
 static int upd__untar_parent(upd_untar *x, char *p, const char **name)
@@ -3825,7 +3835,14 @@ static upd_result upd__untar_entry(void *user, const upd_tar_entry *e)
         x->_fd = openat(pfd, x->_tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (x->_fd < 0) { x->_tmp[0] = 0; UPD__X_FAIL(UPD_E_IO, "'%s': %s", e->path, strerror(errno)); }
         x->_pfd = fcntl(pfd, F_DUPFD_CLOEXEC, 0); /* held until the file ends */
-        if (x->_pfd < 0) UPD__X_FAIL(UPD_E_IO, "'%s': %s", e->path, strerror(errno));
+        if (x->_pfd < 0) {
+            int err = errno;
+            close(x->_fd);
+            x->_fd = -1;
+            unlinkat(pfd, x->_tmp, 0);
+            x->_tmp[0] = 0;
+            UPD__X_FAIL(UPD_E_IO, "'%s': %s", e->path, strerror(err));
+        }
         return UPD_OK;
     case UPD_TAR_SYMLINK: {
         struct timespec ts[2];
@@ -3919,8 +3936,9 @@ UPDDEF upd_result upd_untar_open(upd_untar *x, const char *dir, unsigned flags)
 static upd_result upd__untar_fail(upd_untar *x, upd_result r)
 {
     if (!x->error[0]) {
-        /* the entry's name when its own header was at fault */
-        if (x->_tar.entry.path && x->_tar._state == UPD__T_HEADER && x->_tar.entry.offset + 512 == x->_tar.offset)
+        /* the entry's name when the fault is in its header or its data */
+        if (x->_tar.entry.path && (x->_tar._state == UPD__T_DATA || x->_tar._state == UPD__T_PAD ||
+                                   (x->_tar._state == UPD__T_HEADER && x->_tar.entry.offset + 512 == x->_tar.offset)))
             upd__untar_err(x, "'%s': %s (%s)", x->_tar.entry.path, x->_tar.why, upd_strerror(r));
         else
             upd__untar_err(x, "tar byte %llu: %s (%s)", (unsigned long long)x->_tar.offset,
@@ -3965,6 +3983,16 @@ UPDDEF upd_result upd_untar_feed(upd_untar *x, const void *data, size_t len)
     return UPD_OK;
 }
 
+/* qsort order for deferred directories: deeper first, and for equal
+   depth the later record first. */
+typedef struct upd__dirsort { size_t depth, at; } upd__dirsort;
+static int upd__untar_deeper(const void *a, const void *b)
+{
+    const upd__dirsort *x = (const upd__dirsort *)a, *y = (const upd__dirsort *)b;
+    if (x->depth != y->depth) return x->depth > y->depth ? -1 : 1;
+    return x->at > y->at ? -1 : x->at < y->at ? 1 : 0;
+}
+
 /* Applies a deferred directory record's mode and mtime. */
 static upd_result upd__untar_dir_attrs(upd_untar *x, size_t at)
 {
@@ -4006,20 +4034,26 @@ UPDDEF upd_result upd_untar_finish(upd_untar *x)
         }
     }
     if ((r = upd_tar_finish(&x->_tar)) != UPD_OK) return upd__untar_fail(x, r);
-    /* directory modes and mtimes, last created first (children before
-       parents); of a directory named twice, the later entry wins */
+    /* directory modes and mtimes: of a directory named twice the later
+       entry wins; then deepest first, so that a parent without search
+       permission (0644, say) is closed only after its children are done */
     if (x->_dlen > 0) {
-        size_t tsize = 16, mask, *seen;
+        size_t tsize = 16, mask, *seen, nlist = 0, i;
+        upd__dirsort *list;
         while (tsize < 2 * (size_t)x->dirs) tsize *= 2;
         mask = tsize - 1;
         seen = (size_t *)UPDATER_MALLOC(x->alloc_ctx, tsize * sizeof *seen);
-        if (!seen) UPD__X_FAIL(UPD_E_NOMEM, "out of memory");
+        list = (upd__dirsort *)UPDATER_MALLOC(x->alloc_ctx, ((size_t)x->dirs + 1) * sizeof *list);
+        if (!seen || !list) {
+            if (seen) UPDATER_FREE(x->alloc_ctx, seen);
+            if (list) UPDATER_FREE(x->alloc_ctx, list);
+            UPD__X_FAIL(UPD_E_NOMEM, "out of memory");
+        }
         memset(seen, 0, tsize * sizeof *seen);
-        r = UPD_OK;
-        while (x->_dlen > 0 && r == UPD_OK) {
+        while (x->_dlen > 0) { /* newest record first: keep the first seen */
             uint32_t plen;
             uint64_t hash = 1469598103934665603ull; /* FNV-1a */
-            size_t i, at, slot;
+            size_t at, slot;
             const char *path;
             memcpy(&plen, x->_dirs + x->_dlen - 4, 4);
             at = x->_dlen - 16u - plen - 1u;
@@ -4029,11 +4063,16 @@ UPDDEF upd_result upd_untar_finish(upd_untar *x)
                 if (strcmp((const char *)x->_dirs + seen[slot] - 1, path) == 0) break;
             if (!seen[slot]) {
                 seen[slot] = at + 1;
-                r = upd__untar_dir_attrs(x, at);
+                list[nlist].at = at;
+                for (list[nlist].depth = 0, i = 0; i < plen; i++) list[nlist].depth += path[i] == '/';
+                nlist++;
             }
             x->_dlen = at;
         }
         UPDATER_FREE(x->alloc_ctx, seen);
+        qsort(list, nlist, sizeof *list, upd__untar_deeper);
+        for (r = UPD_OK, i = 0; i < nlist && r == UPD_OK; i++) r = upd__untar_dir_attrs(x, list[i].at);
+        UPDATER_FREE(x->alloc_ctx, list);
         if (r != UPD_OK) return r;
     }
     return UPD_OK;
@@ -5661,12 +5700,11 @@ static upd_result upd__hc_tunnel(upd__hconn *c, upd_http_parser *p, const upd__h
         r = upd_http_parser_feed(p, buf, got, &used);
         if (r == UPD_NEED_INPUT) continue;
         if (r != UPD_OK) UPD__HC_FAIL(r, "bad answer from the proxy %s to CONNECT: %s", c->what, p->why);
+        if (p->status < 200 || p->status > 299) /* (its body, an error page, is not read) */
+            UPD__HC_FAIL(UPD_E_CONNECT, "the proxy %s refused to connect to %s (HTTP %d)", c->what, u->hostport, p->status);
         if (used != got) UPD__HC_FAIL(UPD_E_HTTP, "the proxy %s sent data before the tunnel was used", c->what);
-        break;
+        return UPD_OK;
     }
-    if (p->status < 200 || p->status > 299)
-        UPD__HC_FAIL(UPD_E_CONNECT, "the proxy %s refused to connect to %s (HTTP %d)", c->what, u->hostport, p->status);
-    return UPD_OK;
 }
 #endif
 

@@ -419,21 +419,36 @@ done:
 }
 
 /* ---- untar -------------------------------------------------------------- */
+/* a name from an archive, with control bytes and backslashes escaped
+   (\ooo, \\), so that a name cannot forge lines or terminal sequences */
+static void put_name(const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '\\') fputs("\\\\", stdout);
+        else if (c < 0x20 || c == 0x7f) printf("\\%03o", c);
+        else putchar(c);
+    }
+}
+
 static void list_entry(void *user, const upd_tar_entry *e)
 {
     (void)user;
-    printf("%c %04o %llu %s", e->type == UPD_TAR_DIR ? 'd' : e->type == UPD_TAR_SYMLINK ? 'l' :
-           e->type == UPD_TAR_HARDLINK ? 'h' : 'f', (unsigned)e->mode, (unsigned long long)e->size, e->path);
-    if (e->type == UPD_TAR_SYMLINK) printf(" -> %s", e->linkpath);
-    if (e->type == UPD_TAR_HARDLINK) printf(" => %s", e->linkpath);
+    printf("%c %04o %llu ", e->type == UPD_TAR_DIR ? 'd' : e->type == UPD_TAR_SYMLINK ? 'l' :
+           e->type == UPD_TAR_HARDLINK ? 'h' : 'f', (unsigned)e->mode, (unsigned long long)e->size);
+    put_name(e->path);
+    if (e->type == UPD_TAR_SYMLINK) { fputs(" -> ", stdout); put_name(e->linkpath); }
+    if (e->type == UPD_TAR_HARDLINK) { fputs(" => ", stdout); put_name(e->linkpath); }
     putchar('\n');
 }
 
 static void skipped(void *user, const upd_tar_entry *e, int typeflag)
 {
     (void)user;
-    fprintf(stderr, "upd: warning: '%s': skipped entry of type '%c'\n", e->path,
-            typeflag >= 32 && typeflag < 127 ? typeflag : '?');
+    fputs("upd: warning: '", stderr);
+    fflush(stdout);
+    { const char *s; for (s = e->path; *s; s++) fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, stderr); }
+    fprintf(stderr, "': skipped entry of type '%c'\n", typeflag >= 32 && typeflag < 127 ? typeflag : '?');
 }
 
 static int cmd_untar(int argc, char **argv)
@@ -532,6 +547,10 @@ static int cmd_keygen(int argc, char **argv)
         else { usage_for(argv[0]); return EXIT_USAGE; }
     }
     if (!pub || !sec) { usage_for(argv[0]); return EXIT_USAGE; }
+    if (!force) { /* refuse before writing either file */
+        if (access(sec, F_OK) == 0) { fail("%s: exists (use -f to overwrite)", sec); return 1; }
+        if (access(pub, F_OK) == 0) { fail("%s: exists (use -f to overwrite)", pub); return 1; }
+    }
     if ((r = upd_minisign_keygen(&pk, &sk)) != UPD_OK) { fail("%s", upd_strerror(r)); return 1; }
     if (upd_pubkey_format(&pk, ptext, sizeof ptext) == UPD_OK && upd_seckey_format(&sk, stext, sizeof stext) == UPD_OK &&
         write_file(sec, stext, strlen(stext), 0600, !force) == 0 && write_file(pub, ptext, strlen(ptext), 0644, !force) == 0)
@@ -550,7 +569,7 @@ static const char *base_name(const char *path)
 static int cmd_sign(int argc, char **argv)
 {
     const char *sec = NULL, *file = NULL, *sigpath = NULL, *comment = NULL;
-    char *text, sigpath_buf[4096], tc[1024], out[UPDATER_MAX_MINISIG + 256];
+    char *text, sigpath_buf[4096], tc[UPDATER_MAX_MINISIG], out[UPDATER_MAX_MINISIG + 1];
     uint8_t *msg = NULL, digest[64];
     size_t len, mlen = 0;
     upd_seckey sk;
@@ -602,6 +621,10 @@ static int cmd_sign(int argc, char **argv)
         }
         close(fd);
         upd_blake2b_final(&b, digest);
+    }
+    if (comment && strlen(comment) >= sizeof tc - 300) { /* the whole file must stay under UPDATER_MAX_MINISIG */
+        fail("the trusted comment is too long (at most %zu bytes)", sizeof tc - 301);
+        goto done;
     }
     if (comment) snprintf(tc, sizeof tc, "%s", comment);
     else snprintf(tc, sizeof tc, "timestamp:%lld\tfile:%s%s", (long long)time(NULL), base_name(file), legacy ? "" : "\thashed");
