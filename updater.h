@@ -2010,6 +2010,7 @@ static size_t upd__b64_encode(const uint8_t *in, size_t n, char *out)
 static size_t upd__ms_lines(const char *text, size_t len, const char **line, size_t *llen, size_t max)
 {
     size_t n = 0, i = 0;
+    while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r')) len--; /* trailing blank lines, as minisign */
     while (i < len && n < max + 1) {
         size_t j = i;
         while (j < len && text[j] != '\n') j++;
@@ -2063,7 +2064,8 @@ UPDDEF upd_result upd_seckey_parse(upd_seckey *k, const char *text, size_t len)
     if (n != 2 || !upd__ms_prefix(line[0], llen[0], "untrusted comment: ")) return UPD_E_SIG_FORMAT;
     if ((r = upd__b64_decode(line[1], llen[1], raw, sizeof raw)) != UPD_OK) return r;
     if (raw[0] != 'E' || raw[1] != 'd' || raw[4] != 'B' || raw[5] != '2') return UPD_E_SIG_ALG;
-    if (raw[2] != 0 || raw[3] != 0) return UPD_E_KEY_ENCRYPTED;
+    if (raw[2] == 'S' && raw[3] == 'c') return UPD_E_KEY_ENCRYPTED;
+    if (raw[2] != 0 || raw[3] != 0) return UPD_E_SIG_ALG; /* an unknown key derivation */
     memcpy(k->id, raw + 54, 8);
     memcpy(k->key, raw + 62, 64);
     upd_ed25519_seed_keypair(pub, tmp, k->key); /* the stored public half must match */
@@ -2261,7 +2263,8 @@ UPDDEF upd_result upd_minisig_sign(const upd_seckey *k, int prehashed, const voi
     upd__ms_keyid(k->id, id);
     n = snprintf(out, cap, "untrusted comment: signature from minisign secret key %s\n%s\ntrusted comment: %s\n%s\n",
                  id, b64a, trusted, b64b);
-    return n < 0 || (size_t)n >= cap ? UPD_E_TOOBIG : UPD_OK;
+    /* never a file our own parser would refuse */
+    return n < 0 || (size_t)n >= cap || (size_t)n > UPDATER_MAX_MINISIG ? UPD_E_TOOBIG : UPD_OK;
 }
 
 /* ==== >>gunzip =========================================================== */

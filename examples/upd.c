@@ -547,6 +547,7 @@ static int cmd_keygen(int argc, char **argv)
         else { usage_for(argv[0]); return EXIT_USAGE; }
     }
     if (!pub || !sec) { usage_for(argv[0]); return EXIT_USAGE; }
+    if (strcmp(pub, sec) == 0) { fail("the public and secret key files must differ"); return EXIT_USAGE; }
     if (!force) { /* refuse before writing either file */
         if (access(sec, F_OK) == 0) { fail("%s: exists (use -f to overwrite)", sec); return 1; }
         if (access(pub, F_OK) == 0) { fail("%s: exists (use -f to overwrite)", pub); return 1; }
