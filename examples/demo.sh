@@ -1,6 +1,6 @@
 #!/bin/sh
 # make demo: what updater.h does today, run for real. (The end-to-end
-# self-update demo arrives with the HTTP client and the install engine.)
+# self-update demo arrives with the install engine.)
 set -eu
 cd "$(dirname "$0")/.."
 UPD=${UPD:-build/upd}
@@ -41,3 +41,29 @@ sed 's/size=13 sha256/size=13 size=14 sha256/' "$tmp/versions" >"$tmp/bad"
 say $UPD manifest --base $B "$tmp/bad"
 sed 's|url=hello-1.4.0.tar.gz|url=file:///etc/passwd|' "$tmp/versions" >"$tmp/bad"
 say $UPD manifest --base $B "$tmp/bad"
+
+echo; echo "signatures: a key pair, a signed release, and what tampering gets"
+say $UPD keygen -p "$tmp/hello.pub" -s "$tmp/hello.key"
+mkdir -p "$tmp/src/bin" && printf '#!/bin/sh\necho hello 1.5.0\n' >"$tmp/src/bin/hello" && chmod 755 "$tmp/src/bin/hello"
+tar -C "$tmp/src" -czf "$tmp/hello-1.5.0.tar.gz" .
+say $UPD sign -s "$tmp/hello.key" "$tmp/hello-1.5.0.tar.gz"
+say $UPD verify -p "$tmp/hello.pub" "$tmp/hello-1.5.0.tar.gz"
+cp "$tmp/hello-1.5.0.tar.gz" "$tmp/evil.tar.gz" && printf 'x' >>"$tmp/evil.tar.gz"
+cp "$tmp/hello-1.5.0.tar.gz.minisig" "$tmp/evil.tar.gz.minisig"
+say $UPD verify -p "$tmp/hello.pub" "$tmp/evil.tar.gz"
+
+echo; echo "archives: our own gzip and tar code, safe extraction"
+mkdir -p "$tmp/staging"
+say $UPD untar -C "$tmp/staging" "$tmp/hello-1.5.0.tar.gz"
+say "$tmp/staging/bin/hello"
+python3 - "$tmp/escape.tar" <<'EOT' 2>/dev/null || printf 'x' >"$tmp/escape.tar"
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w") as t:
+    i = tarfile.TarInfo("../../outside"); i.size = 5; t.addfile(i, io.BytesIO(b"owned"))
+EOT
+say $UPD untar -C "$tmp/staging" "$tmp/escape.tar"
+say $UPD untar --list "$tmp/hello-1.5.0.tar.gz"
+
+echo; echo "downloads: file:// here (http and https work the same way; see upd fetch --help)"
+say $UPD fetch -o "$tmp/got.tar.gz" --sha256 "$($UPD sha256 "$tmp/hello-1.5.0.tar.gz" | cut -c1-64)" "file://$tmp/hello-1.5.0.tar.gz"
+say $UPD fetch -o "$tmp/got2.tar.gz" --sha256 0000000000000000000000000000000000000000000000000000000000000000 "file://$tmp/hello-1.5.0.tar.gz"
