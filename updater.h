@@ -45,6 +45,7 @@ CONTENTS
    8. URLs                       upd_url_resolve()
    9. Manifest                   upd_manifest_parse(), upd_manifest_select(), ...
   10. HTTP client                upd_http_get(), upd_http_parser_*()
+  11. Install and rollback       upd_startup(), upd_install(), upd_mark_good()
    Implementation sections follow the same order (grep for ">>").
 
 SECURITY MODEL
@@ -183,7 +184,10 @@ extern "C" {
     X(UPD_E_RANGE,        -96, "server answered a different range")            \
     X(UPD_E_NO_TLS,       -97, "https needs a build with UPDATER_USE_MBEDTLS") \
     X(UPD_E_TLS,          -98, "TLS failure")                                  \
-    X(UPD_E_CERT,         -99, "certificate not trusted")
+    X(UPD_E_CERT,         -99, "certificate not trusted")                      \
+    X(UPD_E_BUSY,        -100, "another update is under way or pending")       \
+    X(UPD_E_STATE,       -101, "bad update state (state dir or marker)")       \
+    X(UPD_E_TARGET,      -102, "the new version lacks the program")
 
 typedef enum upd_result {
 #define UPD__ENUM_ITEM(name, value, text) name = value,
@@ -760,6 +764,61 @@ UPDDEF upd_result upd_http_parser_feed(upd_http_parser *p, const uint8_t *data, 
    delimited), else UPD_E_TRUNCATED. */
 UPDDEF upd_result upd_http_parser_eof(upd_http_parser *p);
 
+/* 11. Install, swap, trial run and rollback --------------------------------------
+   The marker-file double exec (docs/engine.md). The program calls
+   upd_startup() first thing in main(); upd_install() stages a verified
+   archive beside the install dir and exec()s a helper copy of the program,
+   whose upd_startup() swaps the trees and exec()s the new version, which
+   runs on trial until it calls upd_mark_good(); after max_trials starts
+   without that, upd_startup() puts the previous tree back, records the
+   version as failed and exec()s the old program with the same argv.
+   The state dir (default: the install dir's path + ".update", so that
+   renames between them are atomic) holds `marker` (the journal), `staged/`,
+   `previous/`, `helper`, `lock` and `failed`. Every step is journaled in
+   the marker before or after an atomic rename, so a crash at any instant
+   leaves the install path naming the complete old or the complete new tree
+   (or, on filesystems without RENAME_EXCHANGE, for one rename, neither:
+   the next start finishes the swap), and the next upd_startup() converges.
+
+       int main(int argc, char **argv) {
+           upd_engine e = {0};
+           e.install_dir = "/opt/hello"; e.exe = "bin/hello";
+           if (upd_startup(&e, argc, argv) != UPD_OK) fprintf(stderr, "%s\n", e.error);
+           ... if (healthy) upd_mark_good(&e);   // e.trial says whether on trial
+       }                                                                       */
+typedef struct upd_engine {
+    const char *install_dir;  /* the tree to update (absolute path)            */
+    const char *state_dir;    /* default install_dir + ".update"               */
+    const char *exe;          /* the program, relative to install_dir          */
+    int max_trials;           /* starts on trial before rollback: default 3    */
+    /* progress: phase is "clone", "extract", "delete", "sync", "marker",
+       "helper", "swap", "trial", "rollback", "good" */
+    void (*on_event)(void *user, const char *phase, const char *detail);
+    void *user;
+    /* set by upd_startup */
+    int trial;                /* 1: this start runs a new version on trial     */
+    int rolled_back;          /* 1: upd_startup rolled back (then it exec()s)  */
+    char version[64];         /* the version on trial, if any                  */
+    char error[UPDATER_MAX_PATH + 256];
+    /* private */
+    int _argc;
+    char **_argv;
+    char _sdir[UPDATER_MAX_PATH + 1];
+} upd_engine;
+
+/* Finishes whatever the marker says is pending; returns UPD_OK to run the
+   program (e->trial says if on trial), or an error (e->error). Does not
+   return when it exec()s (the helper's swap, a rollback). */
+UPDDEF upd_result upd_startup(upd_engine *e, int argc, char **argv);
+/* Stages the verified archive (.tar or .tar.gz) as version and exec()s the
+   helper; returns only on failure, with the install untouched, or
+   UPD_E_BUSY when another update is under way. */
+UPDDEF upd_result upd_install(upd_engine *e, const char *archive, const char *version);
+/* The new version works: ends the trial and removes the previous tree. */
+UPDDEF upd_result upd_mark_good(upd_engine *e);
+/* 1 if version was rolled back on this installation (never offer it). */
+UPDDEF int upd_version_failed(upd_engine *e, const char *version);
+
 #ifdef __cplusplus
 }
 #endif
@@ -789,6 +848,7 @@ UPDDEF upd_result upd_http_parser_eof(upd_http_parser *p);
 #include <mbedtls/error.h>
 #endif
 #include <time.h>
+#include <dirent.h>
 #include <poll.h>
 #include <netdb.h>
 #include <sys/socket.h>
@@ -5900,11 +5960,636 @@ UPDDEF upd_result upd_http_get(const char *url, const upd_http_opts *o, upd_http
     return r;
 }
 
+/* ==== >>engine =========================================================== */
+/* The journal (state dir's `marker`), text lines key=value:
+     state=swap|trial|rollback   version=V   exe=PATH   trials=N
+     new=DEV:INO (the staged tree's directory)  old=DEV:INO (the installed one)
+   A directory keeps its inode across renames, so comparing the install
+   path's inode with new= and old= tells, after a crash, which tree is
+   where: that is what makes every step idempotent.
+     install:  staged/ built and synced -> marker swap -> exec helper
+     swap:     exchange(install, staged) [or two renames] -> staged/ to
+               previous/ -> marker trial -> exec the new program
+     trial:    trials+1 each start; upd_mark_good(): previous/ removed,
+               marker removed; trials > max -> marker rollback ->
+               exchange(install, previous) -> the failed tree removed, its
+               version appended to `failed`, marker removed -> exec old */
+#if defined(__linux__) && defined(_GNU_SOURCE) && defined(__GLIBC__) && \
+    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 28))
+#define UPD__EXCHANGE(d1, a, d2, b) renameat2((d1), (a), (d2), (b), RENAME_EXCHANGE)
+#elif defined(__linux__) && !defined(__cplusplus)
+#include <sys/syscall.h>
+#ifdef SYS_renameat2
+long syscall(long number, ...);
+#define UPD__EXCHANGE(d1, a, d2, b) ((int)syscall(SYS_renameat2, (d1), (a), (d2), (b), 2 /* RENAME_EXCHANGE */))
+#endif
+#endif
+
+typedef struct upd__marker {
+    char state[16], version[64], exe[UPDATER_MAX_PATH + 1];
+    uint64_t new_dev, new_ino, old_dev, old_ino;
+    int trials;
+} upd__marker;
+
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static upd_result upd__eng_err(upd_engine *e, upd_result r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->error, sizeof e->error, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+static void upd__eng_event(upd_engine *e, const char *phase, const char *detail)
+{
+    if (e->on_event) e->on_event(e->user, phase, detail ? detail : "");
+}
+
+/* Opens (creating if asked) the state dir: ours, not a symlink, not
+   writable by group or others. */
+static int upd__eng_sdir(upd_engine *e, int create, upd_result *r)
+{
+    struct stat st;
+    int fd;
+    if (!e->install_dir || e->install_dir[0] != '/' || !e->exe || !e->exe[0] || e->exe[0] == '/' ||
+        strstr(e->exe, "..")) {
+        *r = upd__eng_err(e, UPD_E_ARG, "install_dir must be absolute and exe relative to it");
+        return -1;
+    }
+    if (!e->_sdir[0]) {
+        int n = e->state_dir ? snprintf(e->_sdir, sizeof e->_sdir, "%s", e->state_dir)
+                             : snprintf(e->_sdir, sizeof e->_sdir, "%s.update", e->install_dir);
+        if (n < 0 || (size_t)n >= sizeof e->_sdir) { *r = upd__eng_err(e, UPD_E_TOOBIG, "state dir path too long"); return -1; }
+        while (n > 1 && e->_sdir[n - 1] == '/') e->_sdir[--n] = 0;
+    }
+    if (create && mkdir(e->_sdir, 0700) != 0 && errno != EEXIST) {
+        *r = upd__eng_err(e, UPD_E_IO, "cannot create the state dir %s: %s", e->_sdir, strerror(errno));
+        return -1;
+    }
+    fd = open(e->_sdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        *r = errno == ENOENT ? UPD_OK : upd__eng_err(e, UPD_E_STATE, "state dir %s: %s", e->_sdir, strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {
+        close(fd);
+        *r = upd__eng_err(e, UPD_E_STATE, "state dir %s is not ours alone (owner or mode)", e->_sdir);
+        return -1;
+    }
+    *r = UPD_OK;
+    return fd;
+}
+
+/* Reads the marker: UPD_OK (m->state "" if there is none) or UPD_E_STATE. */
+static upd_result upd__marker_read(upd_engine *e, int sfd, upd__marker *m)
+{
+    char buf[UPDATER_MAX_PATH + 512], *line, *next;
+    ssize_t n;
+    int fd;
+    memset(m, 0, sizeof *m);
+    fd = openat(sfd, "marker", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return errno == ENOENT ? UPD_OK : upd__eng_err(e, UPD_E_STATE, "marker: %s", strerror(errno));
+    n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n < 0 || (size_t)n >= sizeof buf - 1) return upd__eng_err(e, UPD_E_STATE, "marker unreadable or too long");
+    buf[n] = 0;
+    for (line = buf; *line; line = next) {
+        char *eq, *val;
+        unsigned long long a, b;
+        next = strchr(line, '\n');
+        if (!next) return upd__eng_err(e, UPD_E_STATE, "marker: last line unterminated");
+        *next++ = 0;
+        eq = strchr(line, '=');
+        if (!eq) return upd__eng_err(e, UPD_E_STATE, "marker: malformed line");
+        *eq = 0;
+        val = eq + 1;
+        if (strcmp(line, "state") == 0 && strlen(val) < sizeof m->state) memcpy(m->state, val, strlen(val) + 1);
+        else if (strcmp(line, "version") == 0 && strlen(val) < sizeof m->version) memcpy(m->version, val, strlen(val) + 1);
+        else if (strcmp(line, "exe") == 0 && strlen(val) < sizeof m->exe && val[0] != '/' && !strstr(val, ".."))
+            memcpy(m->exe, val, strlen(val) + 1);
+        else if (strcmp(line, "trials") == 0 && val[0] >= '0' && val[0] <= '9' && strlen(val) < 6) m->trials = atoi(val);
+        else if ((strcmp(line, "new") == 0 || strcmp(line, "old") == 0) && sscanf(val, "%llu:%llu", &a, &b) == 2) {
+            if (line[0] == 'n') { m->new_dev = a; m->new_ino = b; } else { m->old_dev = a; m->old_ino = b; }
+        } else return upd__eng_err(e, UPD_E_STATE, "marker: bad '%s' line", line);
+    }
+    if (strcmp(m->state, "swap") != 0 && strcmp(m->state, "trial") != 0 && strcmp(m->state, "rollback") != 0)
+        return upd__eng_err(e, UPD_E_STATE, "marker: unknown state '%s'", m->state);
+    if (!m->exe[0] || !m->new_ino || !m->old_ino) return upd__eng_err(e, UPD_E_STATE, "marker: incomplete");
+    return UPD_OK;
+}
+
+/* Writes a whole small file atomically: temp, fsync, rename, fsync dir. */
+static upd_result upd__eng_write(upd_engine *e, int dfd, const char *name, const char *data, size_t len, int mode)
+{
+    char tmp[64];
+    int fd;
+    snprintf(tmp, sizeof tmp, ".%s.tmp", name);
+    fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd < 0) return upd__eng_err(e, UPD_E_IO, "%s: %s", name, strerror(errno));
+    while (len > 0) {
+        ssize_t k = write(fd, data, len);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) { int err = errno; close(fd); unlinkat(dfd, tmp, 0); return upd__eng_err(e, UPD_E_IO, "%s: %s", name, strerror(err)); }
+        data += k;
+        len -= (size_t)k;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) { unlinkat(dfd, tmp, 0); return upd__eng_err(e, UPD_E_IO, "%s: %s", name, strerror(errno)); }
+    if (renameat(dfd, tmp, dfd, name) != 0) { unlinkat(dfd, tmp, 0); return upd__eng_err(e, UPD_E_IO, "%s: %s", name, strerror(errno)); }
+    if (fsync(dfd) != 0) return upd__eng_err(e, UPD_E_IO, "%s: %s", name, strerror(errno));
+    return UPD_OK;
+}
+
+static upd_result upd__marker_write(upd_engine *e, int sfd, const upd__marker *m)
+{
+    char buf[UPDATER_MAX_PATH + 512];
+    int n = snprintf(buf, sizeof buf, "state=%s\nversion=%s\nexe=%s\ntrials=%d\nnew=%llu:%llu\nold=%llu:%llu\n",
+                     m->state, m->version, m->exe, m->trials, (unsigned long long)m->new_dev,
+                     (unsigned long long)m->new_ino, (unsigned long long)m->old_dev, (unsigned long long)m->old_ino);
+    upd__eng_event(e, "marker", m->state);
+    return upd__eng_write(e, sfd, "marker", buf, (size_t)n, 0600);
+}
+
+static upd_result upd__marker_remove(upd_engine *e, int sfd)
+{
+    if (unlinkat(sfd, "marker", 0) != 0 && errno != ENOENT) return upd__eng_err(e, UPD_E_IO, "marker: %s", strerror(errno));
+    fsync(sfd);
+    return UPD_OK;
+}
+
+/* Removes name in dfd and everything under it, following no symlink. */
+static int upd__rmtree(int dfd, const char *name)
+{
+    struct stat st;
+    DIR *d;
+    struct dirent *de;
+    int fd;
+    if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return errno == ENOENT ? 0 : -1;
+    if (!S_ISDIR(st.st_mode)) return unlinkat(dfd, name, 0);
+    fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return -1;
+    fchmod(fd, 0700); /* a read-only directory can still be emptied */
+    d = fdopendir(fd);
+    if (!d) { close(fd); return -1; }
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
+        if (upd__rmtree(dirfd(d), de->d_name) != 0) { closedir(d); return -1; }
+    }
+    closedir(d);
+    return unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+/* Copies the open file in to a new file dname in ddfd (mode), fsync'd. */
+static int upd__copyfd(int in, int ddfd, const char *dname, mode_t mode)
+{
+    char buf[16384];
+    int out = openat(ddfd, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
+    if (out < 0) return -1;
+    for (;;) {
+        ssize_t n = read(in, buf, sizeof buf), w = 0;
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            int bad = n < 0 || fchmod(out, mode & 07777) != 0 || fsync(out) != 0;
+            return close(out) != 0 || bad ? -1 : 0;
+        }
+        while (w < n) {
+            ssize_t k = write(out, buf + w, (size_t)(n - w));
+            if (k < 0 && errno == EINTR) continue;
+            if (k <= 0) { close(out); return -1; }
+            w += k;
+        }
+    }
+}
+
+/* Copies a regular file (across filesystems, where a hard link fails). */
+static int upd__copyfile(int sdfd, const char *name, int ddfd, mode_t mode)
+{
+    int in = openat(sdfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), r;
+    if (in < 0) return -1;
+    r = upd__copyfd(in, ddfd, name, mode);
+    close(in);
+    return r;
+}
+
+/* fsyncs every file and directory under dfd (and dfd), following nothing. */
+static int upd__synctree(int dfd)
+{
+    DIR *d;
+    struct dirent *de;
+    int fd = dup(dfd), bad = 0;
+    if (fd < 0 || !(d = fdopendir(fd))) { if (fd >= 0) close(fd); return -1; }
+    while ((de = readdir(d)) != NULL) {
+        struct stat st;
+        int f;
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
+        if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) { bad = 1; continue; }
+        if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) continue;
+        f = openat(dfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (f < 0) { bad = 1; continue; }
+        if (S_ISDIR(st.st_mode) ? upd__synctree(f) != 0 : fsync(f) != 0) bad = 1;
+        close(f);
+    }
+    closedir(d);
+    return bad || fsync(dfd) != 0 ? -1 : 0;
+}
+
+/* Clones the tree in sfd into dfd: directories made, files hard-linked
+   (copied across filesystems), symlinks recreated; nothing followed. */
+static int upd__clone(int sfd, int dfd)
+{
+    DIR *d;
+    struct dirent *de;
+    int fd = dup(sfd);
+    if (fd < 0 || !(d = fdopendir(fd))) { if (fd >= 0) close(fd); return -1; }
+    while ((de = readdir(d)) != NULL) {
+        struct stat st;
+        const char *n = de->d_name;
+        if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0) continue;
+        if (fstatat(sfd, n, &st, AT_SYMLINK_NOFOLLOW) != 0) goto fail;
+        if (S_ISDIR(st.st_mode)) {
+            int s2, d2, r;
+            if (mkdirat(dfd, n, 0700) != 0) goto fail;
+            s2 = openat(sfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            d2 = openat(dfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            r = s2 >= 0 && d2 >= 0 ? upd__clone(s2, d2) : -1;
+            if (r == 0) r = fchmod(d2, st.st_mode & 07777);
+            if (s2 >= 0) close(s2);
+            if (d2 >= 0) close(d2);
+            if (r != 0) goto fail;
+        } else if (S_ISLNK(st.st_mode)) {
+            char target[UPDATER_MAX_PATH + 1];
+            ssize_t k = readlinkat(sfd, n, target, sizeof target - 1);
+            if (k < 0) goto fail;
+            target[k] = 0;
+            if (symlinkat(target, dfd, n) != 0) goto fail;
+        } else if (S_ISREG(st.st_mode)) {
+            if (linkat(sfd, n, dfd, n, 0) != 0 && ((errno != EXDEV && errno != EPERM && errno != EMLINK) ||
+                                                   upd__copyfile(sfd, n, dfd, st.st_mode) != 0))
+                goto fail;
+        } /* sockets, FIFOs, devices: not part of a program's tree */
+    }
+    closedir(d);
+    return 0;
+fail:
+    closedir(d);
+    return -1;
+}
+
+/* The install dir's parent (an fd) and last component. */
+static int upd__eng_parent(upd_engine *e, char *base, size_t cap)
+{
+    char dir[UPDATER_MAX_PATH + 1];
+    const char *slash;
+    size_t n = strlen(e->install_dir);
+    int fd;
+    while (n > 1 && e->install_dir[n - 1] == '/') n--;
+    if (n >= sizeof dir) return -1;
+    memcpy(dir, e->install_dir, n);
+    dir[n] = 0;
+    slash = strrchr(dir, '/');
+    if (!slash || strlen(slash + 1) >= cap || !slash[1]) return -1;
+    memcpy(base, slash + 1, strlen(slash + 1) + 1);
+    if (slash == dir) dir[1] = 0; else dir[slash - dir] = 0;
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return fd;
+}
+
+static int upd__same(int dfd, const char *name, uint64_t dev, uint64_t ino)
+{
+    struct stat st;
+    return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
+           (uint64_t)st.st_dev == dev && (uint64_t)st.st_ino == ino;
+}
+
+/* Puts the tree with identity (dev, ino), now at sfd/from, at the install
+   path, and the tree there at sfd/to. Idempotent. */
+static upd_result upd__eng_exchange(upd_engine *e, int sfd, const char *from, const char *to,
+                                    uint64_t dev, uint64_t ino, uint64_t odev, uint64_t oino)
+{
+    char base[256];
+    int pfd = upd__eng_parent(e, base, sizeof base);
+    upd_result r = UPD_OK;
+    if (pfd < 0) return upd__eng_err(e, UPD_E_IO, "%s: cannot open its parent directory", e->install_dir);
+    if (!upd__same(pfd, base, dev, ino)) {
+        int done = 0;
+#ifdef UPD__EXCHANGE
+        if (upd__same(pfd, base, odev, oino) && upd__same(sfd, from, dev, ino)) {
+            if (UPD__EXCHANGE(pfd, base, sfd, from) == 0) done = 1;
+            else if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP) {
+                r = upd__eng_err(e, UPD_E_IO, "exchanging %s and %s/%s: %s", e->install_dir, e->_sdir, from, strerror(errno));
+                goto out;
+            }
+        }
+#endif
+        if (!done) { /* two renames, journaled by the inodes: install path -> to, from -> install path */
+            if (upd__same(pfd, base, odev, oino) && renameat(pfd, base, sfd, to) != 0) {
+                r = upd__eng_err(e, UPD_E_IO, "moving %s aside: %s", e->install_dir, strerror(errno));
+                goto out;
+            }
+            if (renameat(sfd, from, pfd, base) != 0) {
+                r = upd__eng_err(e, UPD_E_IO, "moving %s/%s to %s: %s", e->_sdir, from, e->install_dir, strerror(errno));
+                goto out;
+            }
+        }
+        fsync(pfd);
+        fsync(sfd);
+    }
+    /* after an exchange the old tree is at from: give it its own name */
+    if (strcmp(from, to) != 0 && upd__same(sfd, from, odev, oino)) {
+        if (upd__rmtree(sfd, to) != 0 || renameat(sfd, from, sfd, to) != 0) {
+            r = upd__eng_err(e, UPD_E_IO, "%s/%s: %s", e->_sdir, to, strerror(errno));
+            goto out;
+        }
+        fsync(sfd);
+    }
+out:
+    close(pfd);
+    return r;
+}
+
+/* exec()s the install's program with the original argv. */
+static upd_result upd__eng_exec(upd_engine *e, const char *exe)
+{
+    char path[2 * UPDATER_MAX_PATH + 2];
+    snprintf(path, sizeof path, "%s/%s", e->install_dir, exe);
+    upd__eng_event(e, "exec", path);
+    fflush(NULL);
+    if (e->_argv) execv(path, e->_argv);
+    else { char *argv[2]; argv[0] = path; argv[1] = NULL; execv(path, argv); }
+    return upd__eng_err(e, UPD_E_IO, "cannot run %s: %s", path, strerror(errno));
+}
+
+UPDDEF upd_result upd_startup(upd_engine *e, int argc, char **argv)
+{
+    upd__marker m;
+    upd_result r;
+    int sfd;
+    UPDATER_ASSERT(e != NULL);
+    e->_argc = argc;
+    e->_argv = argv;
+    e->trial = e->rolled_back = 0;
+    e->version[0] = e->error[0] = 0;
+    if ((sfd = upd__eng_sdir(e, 0, &r)) < 0) return r; /* no state dir: nothing pending */
+    if ((r = upd__marker_read(e, sfd, &m)) != UPD_OK || !m.state[0]) { close(sfd); return r; }
+    if (strcmp(m.state, "swap") == 0) {
+        upd__eng_event(e, "swap", m.version);
+        if ((r = upd__eng_exchange(e, sfd, "staged", "previous", m.new_dev, m.new_ino, m.old_dev, m.old_ino)) != UPD_OK) {
+            close(sfd);
+            return r;
+        }
+        memcpy(m.state, "trial", 6);
+        m.trials = 0;
+        if ((r = upd__marker_write(e, sfd, &m)) != UPD_OK) { close(sfd); return r; }
+        unlinkat(sfd, "helper", 0);
+        close(sfd);
+        return upd__eng_exec(e, m.exe); /* the new version, on trial */
+    }
+    if (strcmp(m.state, "trial") == 0) {
+        m.trials++;
+        if (m.trials <= (e->max_trials > 0 ? e->max_trials : 3)) {
+            if ((r = upd__marker_write(e, sfd, &m)) != UPD_OK) { close(sfd); return r; }
+            close(sfd);
+            e->trial = 1;
+            snprintf(e->version, sizeof e->version, "%s", m.version);
+            upd__eng_event(e, "trial", m.version);
+            return UPD_OK;
+        }
+        memcpy(m.state, "rollback", 9);
+        if ((r = upd__marker_write(e, sfd, &m)) != UPD_OK) { close(sfd); return r; }
+    }
+    /* rollback: the previous tree back at the install path, the failed one
+       removed and remembered */
+    upd__eng_event(e, "rollback", m.version);
+    if ((r = upd__eng_exchange(e, sfd, "previous", "failed.tree", m.old_dev, m.old_ino, m.new_dev, m.new_ino)) != UPD_OK) {
+        close(sfd);
+        return r;
+    }
+    upd__rmtree(sfd, "failed.tree");
+    {
+        char line[80];
+        int fd = openat(sfd, "failed", O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+        int n = snprintf(line, sizeof line, "%s\n", m.version);
+        if (fd >= 0) {
+            if (!upd_version_failed(e, m.version) && write(fd, line, (size_t)n) != n) { /* best effort */ }
+            fsync(fd);
+            close(fd);
+        }
+    }
+    if ((r = upd__marker_remove(e, sfd)) != UPD_OK) { close(sfd); return r; }
+    close(sfd);
+    e->rolled_back = 1;
+    return upd__eng_exec(e, m.exe); /* the old version again */
+}
+
+UPDDEF upd_result upd_mark_good(upd_engine *e)
+{
+    upd__marker m;
+    upd_result r;
+    int sfd;
+    UPDATER_ASSERT(e != NULL);
+    if ((sfd = upd__eng_sdir(e, 0, &r)) < 0) return r;
+    if ((r = upd__marker_read(e, sfd, &m)) != UPD_OK || strcmp(m.state, "trial") != 0) { close(sfd); return r; }
+    upd__eng_event(e, "good", m.version);
+    if ((r = upd__marker_remove(e, sfd)) == UPD_OK) { /* first: a crash now leaves a clean install */
+        upd__rmtree(sfd, "previous");
+        e->trial = 0;
+    }
+    close(sfd);
+    return r;
+}
+
+UPDDEF int upd_version_failed(upd_engine *e, const char *version)
+{
+    char buf[4096], *line, *next;
+    upd_result r;
+    ssize_t n;
+    int sfd = upd__eng_sdir(e, 0, &r), fd;
+    if (sfd < 0) return 0;
+    fd = openat(sfd, "failed", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    close(sfd);
+    if (fd < 0) return 0;
+    n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    buf[n] = 0;
+    for (line = buf; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next) *next++ = 0;
+        if (strcmp(line, version) == 0) return 1;
+    }
+    return 0;
+}
+
+/* .updater-delete: one path per line, each removed from the staged tree
+   (no absolute paths, no '..', nothing followed). */
+static upd_result upd__eng_deletes(upd_engine *e, int stfd)
+{
+    char buf[65536], clean[UPDATER_MAX_PATH + 1], *line, *next;
+    ssize_t n;
+    int fd = openat(stfd, ".updater-delete", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return errno == ENOENT ? UPD_OK : upd__eng_err(e, UPD_E_IO, ".updater-delete: %s", strerror(errno));
+    n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n < 0 || (size_t)n >= sizeof buf - 1) return upd__eng_err(e, UPD_E_TOOBIG, ".updater-delete: unreadable or over 64 KiB");
+    buf[n] = 0;
+    upd__eng_event(e, "delete", NULL);
+    for (line = buf; *line; line = next) {
+        const char *why = "too long", *slash;
+        int dfd = stfd, k = -1;
+        next = strchr(line, '\n');
+        if (next) *next++ = 0; else next = line + strlen(line);
+        if (!*line) continue;
+        if (strlen(line) > UPDATER_MAX_PATH || (k = upd__untar_clean(line, clean, &why)) <= 0)
+            return upd__eng_err(e, UPD_E_PATH, ".updater-delete: '%.200s': %s", line, k == 0 ? "empty" : why);
+        if (strncmp(clean, ".updater-delete", 16) == 0) continue;
+        slash = strrchr(clean, '/');
+        if (slash) { /* walk the parents without following anything */
+            char *c = clean, *s;
+            clean[slash - clean] = 0;
+            for (;;) {
+                int nfd;
+                s = strchr(c, '/');
+                if (s) *s = 0;
+                nfd = openat(dfd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (dfd != stfd) close(dfd);
+                if (nfd < 0) { dfd = -1; break; }
+                dfd = nfd;
+                if (!s) break;
+                c = s + 1;
+            }
+            if (dfd < 0) continue; /* its directory is not there (or is a symlink): nothing to delete */
+        }
+        if (upd__rmtree(dfd, slash ? slash + 1 : clean) != 0) {
+            int err = errno;
+            if (dfd != stfd) close(dfd);
+            return upd__eng_err(e, UPD_E_IO, ".updater-delete: '%.200s': %s", line, strerror(err));
+        }
+        if (dfd != stfd) close(dfd);
+    }
+    unlinkat(stfd, ".updater-delete", 0);
+    return UPD_OK;
+}
+
+UPDDEF upd_result upd_install(upd_engine *e, const char *archive, const char *version)
+{
+    upd__marker m;
+    upd_result r;
+    struct stat st, ist;
+    char base[256], err[UPDATER_MAX_PATH + 200];
+    int sfd, lfd = -1, ifd = -1, stfd = -1, pfd = -1;
+    struct flock fl;
+    UPDATER_ASSERT(e != NULL && archive != NULL && version != NULL);
+    e->error[0] = 0;
+    if (strlen(version) >= sizeof m.version || !*version || strchr(version, '\n'))
+        return upd__eng_err(e, UPD_E_ARG, "bad version string");
+    if ((pfd = upd__eng_parent(e, base, sizeof base)) < 0)
+        return upd__eng_err(e, UPD_E_IO, "%s: cannot open its parent directory", e->install_dir);
+    if (faccessat(pfd, ".", W_OK, 0) != 0) {
+        close(pfd);
+        return upd__eng_err(e, UPD_E_IO, "cannot update %s: its parent directory is not writable", e->install_dir);
+    }
+    if ((sfd = upd__eng_sdir(e, 1, &r)) < 0) { close(pfd); return r; }
+    /* one updater at a time: a lock that dies with its process */
+    lfd = openat(sfd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    if (lfd < 0 || fcntl(lfd, F_SETLK, &fl) != 0) {
+        r = upd__eng_err(e, UPD_E_BUSY, "another update of %s is under way", e->install_dir);
+        goto out;
+    }
+    if ((r = upd__marker_read(e, sfd, &m)) != UPD_OK) goto out;
+    if (m.state[0]) { r = upd__eng_err(e, UPD_E_BUSY, "an update of %s is pending (%s %s): start the program to finish it", e->install_dir, m.state, m.version); goto out; }
+    memset(&m, 0, sizeof m);
+    /* staged/: a clone of the installed tree, then the archive over it */
+    upd__eng_event(e, "clone", e->install_dir);
+    if (upd__rmtree(sfd, "staged") != 0 || upd__rmtree(sfd, "previous") != 0 || upd__rmtree(sfd, "failed.tree") != 0) {
+        r = upd__eng_err(e, UPD_E_IO, "cleaning %s: %s", e->_sdir, strerror(errno));
+        goto out;
+    }
+    ifd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (ifd < 0 || fstat(ifd, &ist) != 0) { r = upd__eng_err(e, UPD_E_IO, "%s: %s", e->install_dir, strerror(errno)); goto out; }
+    if (mkdirat(sfd, "staged", 0700) != 0 || (stfd = openat(sfd, "staged", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+        upd__clone(ifd, stfd) != 0) {
+        r = upd__eng_err(e, UPD_E_IO, "cloning %s: %s", e->install_dir, strerror(errno));
+        goto out;
+    }
+    upd__eng_event(e, "extract", archive);
+    {
+        char dir[UPDATER_MAX_PATH + 16];
+        snprintf(dir, sizeof dir, "%s/staged", e->_sdir);
+        if ((r = upd_untar_file(archive, dir, 0, err, sizeof err)) != UPD_OK) {
+            upd__eng_err(e, r, "%s: %s", archive, err);
+            goto out;
+        }
+    }
+    if ((r = upd__eng_deletes(e, stfd)) != UPD_OK) goto out;
+    if (fstatat(stfd, e->exe, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0100)) {
+        r = upd__eng_err(e, UPD_E_TARGET, "the new tree has no executable %s", e->exe);
+        goto out;
+    }
+    if (fchmod(stfd, ist.st_mode & 07777) != 0 || fstat(stfd, &st) != 0) {
+        r = upd__eng_err(e, UPD_E_IO, "staged: %s", strerror(errno));
+        goto out;
+    }
+    upd__eng_event(e, "sync", NULL);
+    if (upd__synctree(stfd) != 0 || fsync(sfd) != 0) { /* all of staged/ on disk before the marker says swap */
+        r = upd__eng_err(e, UPD_E_IO, "syncing %s/staged: %s", e->_sdir, strerror(errno));
+        goto out;
+    }
+    memcpy(m.state, "swap", 5);
+    memcpy(m.version, version, strlen(version) + 1);
+    memcpy(m.exe, e->exe, strlen(e->exe) + 1);
+    m.new_dev = (uint64_t)st.st_dev; m.new_ino = (uint64_t)st.st_ino;
+    m.old_dev = (uint64_t)ist.st_dev; m.old_ino = (uint64_t)ist.st_ino;
+    /* the helper: a copy of this program that does the swap */
+    upd__eng_event(e, "helper", NULL);
+    {
+        int in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+        if (in < 0 && e->_argv && e->_argv[0]) in = open(e->_argv[0], O_RDONLY | O_CLOEXEC);
+        unlinkat(sfd, "helper", 0);
+        if (in < 0 || upd__copyfd(in, sfd, "helper", 0700) != 0) {
+            if (in >= 0) close(in);
+            r = upd__eng_err(e, UPD_E_IO, "cannot copy the running program to %s/helper", e->_sdir);
+            goto out;
+        }
+        close(in);
+    }
+    if ((r = upd__marker_write(e, sfd, &m)) != UPD_OK) goto out;
+    {
+        char helper[UPDATER_MAX_PATH + 16];
+        char *argv0[2];
+        snprintf(helper, sizeof helper, "%s/helper", e->_sdir);
+        close(lfd); lfd = -1; /* (the lock goes; the marker now guards) */
+        close(stfd); close(ifd); close(sfd); close(pfd);
+        fflush(NULL);
+        upd__eng_event(e, "exec", helper);
+        argv0[0] = helper; argv0[1] = NULL;
+        execv(helper, e->_argv ? e->_argv : argv0);
+        /* exec failed: undo, so the install stays as it was */
+        r = upd__eng_err(e, UPD_E_IO, "cannot run the helper %s: %s", helper, strerror(errno));
+        if ((sfd = upd__eng_sdir(e, 0, &r)) >= 0) { upd__marker_remove(e, sfd); upd__rmtree(sfd, "staged"); close(sfd); }
+        return UPD_E_IO;
+    }
+out:
+    if (stfd >= 0) { close(stfd); upd__rmtree(sfd, "staged"); }
+    if (ifd >= 0) close(ifd);
+    if (lfd >= 0) close(lfd);
+    close(sfd);
+    close(pfd);
+    return r;
+}
+
 #ifdef __cplusplus
 }
 #endif
 
 #undef UPD__ROR32
+#ifdef UPD__EXCHANGE
+#undef UPD__EXCHANGE
+#endif
 #undef UPD__H_FAIL
 #undef UPD__HC_FAIL
 #undef UPD__H_STOP
