@@ -5043,17 +5043,16 @@ UPDDEF upd_result upd_http_parser_feed(upd_http_parser *p, const uint8_t *data, 
             continue;
         }
         /* line-based states: collect up to the LF */
-        {
-            size_t cap = (p->_state == UPD__H_CSIZE || p->_state == UPD__H_CCRLF) ? 1024 : UPDATER_MAX_HTTP_HEADER - p->_hbytes;
-            int done = 0;
+        {   /* the header section counts every byte up to its empty line's
+               LF (then _line, as big as the section, cannot overflow);
+               chunk-size lines are capped on their own */
+            int chunkline = p->_state == UPD__H_CSIZE || p->_state == UPD__H_CCRLF, done = 0;
             while (s < end) {
                 char c = (char)*s++;
-                if (p->_state != UPD__H_CSIZE && p->_state != UPD__H_CCRLF) p->_hbytes++;
-                if (c == '\n') { done = 1; break; }
-                if (p->_llen >= cap) {
-                    if (p->_state == UPD__H_CSIZE || p->_state == UPD__H_CCRLF) UPD__H_FAIL(UPD_E_HTTP, "chunk line too long");
+                if (!chunkline && ++p->_hbytes > UPDATER_MAX_HTTP_HEADER)
                     UPD__H_FAIL(UPD_E_TOOBIG, "response header section too large");
-                }
+                if (c == '\n') { done = 1; break; }
+                if (chunkline && p->_llen >= 1024) UPD__H_FAIL(UPD_E_HTTP, "chunk line too long");
                 p->_line[p->_llen++] = c;
             }
             if (!done) break;
