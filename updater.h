@@ -751,7 +751,7 @@ typedef struct upd_http_parser {
     void *user;
     /* private */
     uint64_t _left;
-    uint32_t _state, _err, _hbytes, _nheaders, _llen, _no_body;
+    uint32_t _state, _err, _hbytes, _nheaders, _llen, _no_body, _interim;
     char _line[UPDATER_MAX_HTTP_HEADER + 1];
 } upd_http_parser;
 /* no_body: 1 for a response that has none whatever it says (HEAD, 1xx, 204, 304) */
@@ -5006,6 +5006,7 @@ static upd_result upd__h_headers_done(upd_http_parser *p)
     upd_result r = UPD_OK;
     if (p->status >= 100 && p->status < 200) { /* interim: the real response follows */
         if (p->status == 101) UPD__H_FAIL(UPD_E_HTTP, "unexpected protocol switch (101)");
+        if (++p->_interim > 16) UPD__H_FAIL(UPD_E_HTTP, "more than 16 interim (1xx) responses");
         p->length = UINT64_MAX;
         p->chunked = 0;
         p->_state = UPD__H_STATUS;
@@ -5566,7 +5567,11 @@ static int upd__no_proxy(const char *np, const char *host)
         if (t - s == 1 && *s == '*') return 1;
         if (s < t && *s == '.') s++;
         n = (size_t)(t - s);
-        if (n && n <= hl && upd__h_ieq_n(host + hl - n, s, n) == 0) { /* case-insensitive compare below */ }
+        if (strspn(host, "0123456789.") == hl || strchr(host, ':')) { /* an IP address: only itself */
+            if (n == hl && strncmp(host, s, n) == 0) return 1;
+            np = *e ? e + 1 : e;
+            continue;
+        }
         if (n && n <= hl) {
             size_t i;
             int same = 1;
@@ -5633,7 +5638,7 @@ static upd_result upd__hget_headers(void *user, upd_http_parser *p)
         int n = sscanf(p->content_range, "bytes %llu-%llu/%llu", &a, &b, &total);
         if (n < 2 && sscanf(p->content_range, "bytes %llu-%llu/%c", &a, &b, &star) != 3)
             UPD__HC_FAIL(UPD_E_RANGE, "206 without a usable Content-Range from %s", res->url);
-        if (o->range_from == 0 || a != o->range_from || b < a || (n == 3 && b >= total) ||
+        if (o->range_from == 0 || a != o->range_from || b < a || (n == 3 && b + 1 != total) ||
             (p->length != UINT64_MAX && p->length != b - a + 1))
             UPD__HC_FAIL(UPD_E_RANGE, "the server answered with the wrong range (%.128s, asked for bytes %llu-) for %s",
                          p->content_range, (unsigned long long)o->range_from, res->url);
@@ -5914,11 +5919,18 @@ UPDDEF upd_result upd_http_get(const char *url, const upd_http_opts *o, upd_http
             r = upd__file_get(u, o, res);
             break;
         }
-        /* credentials from the first URL, for its origin only */
+        /* credentials from the first URL, for its origin only; res->url
+           (used for messages and to resolve redirects) never shows them */
         if (res->redirects == 0) {
             memcpy(user, u->user, sizeof user);
             memcpy(pass, u->pass, sizeof pass);
             snprintf(origin, sizeof origin, "%d %s", u->scheme, u->hostport);
+            if (user[0] || pass[0]) { /* (a longer URL than before cannot result) */
+                size_t hl = strlen(u->hostport), tl = strlen(u->target), sl = u->scheme ? 5 : 4;
+                memcpy(res->url, u->scheme ? "https://" : "http://", sl + 3);
+                memcpy(res->url + sl + 3, u->hostport, hl);
+                memcpy(res->url + sl + 3 + hl, u->target, tl + 1);
+            }
         } else {
             char here[300];
             snprintf(here, sizeof here, "%d %s", u->scheme, u->hostport);
