@@ -49,7 +49,7 @@ $(B)/asan/gz_driver: tests/gz_driver.c $(HDR)
 
 # fuzz targets: the replay driver runs the stored corpus in `make test`
 # (zlib is the reference here, never in the header)
-FUZZ_TARGETS := gunzip tar
+FUZZ_TARGETS := gunzip tar http
 $(B)/asan/fuzz_replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(HDR)
 	@mkdir -p $(B)/asan
 	$(CC) -std=c99 -O1 -g $(SAN) -Wall -Wextra -Wpedantic -Werror -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_$*.c -lz
@@ -74,7 +74,17 @@ $(B)/bench_inflate: bench/inflate.c $(HDR)
 	@mkdir -p $(B)
 	$(CC) -std=c99 -O2 -Wall -Wextra -o $@ bench/inflate.c -lz -ldeflate
 
-bench: $(B)/upd $(B)/bench_inflate
+# Ed25519 against libsodium when its header is installed (else ours only)
+SODIUM := $(if $(wildcard /usr/include/sodium.h),-DHAVE_SODIUM)
+$(B)/bench_sign: bench/sign.c $(HDR) $(wildcard /usr/include/sodium.h)
+	@mkdir -p $(B)
+	$(CC) -std=c99 -O2 -Wall -Wextra $(SODIUM) -o $@ bench/sign.c $(if $(SODIUM),-lsodium)
+
+$(B)/bench_hash: bench/hash.c $(HDR)
+	@mkdir -p $(B)
+	$(CC) -std=c99 -O2 -Wall -Wextra -o $@ bench/hash.c
+
+bench: $(B)/upd $(B)/bench_inflate $(B)/bench_sign $(B)/bench_hash
 	@sh bench/run.sh
 
 demo: $(B)/upd

@@ -6,12 +6,15 @@
 # two bytes select and compared with zlib (tests/fuzz/fuzz_gunzip.c); a
 # mismatch aborts, which is the failure. For the tar target every input is
 # extracted into a fresh directory and checked for anything written outside
-# it (tests/fuzz/fuzz_tar.c). `make fuzz` grows the corpora.
+# it (tests/fuzz/fuzz_tar.c). For the http target every input is fed to the
+# response parser in the pieces its first byte selects and checked for the
+# parser's invariants (tests/fuzz/fuzz_http.c). The targets are the
+# Makefile's FUZZ_TARGETS. `make fuzz` grows the corpora.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 B=${B:-build}
 
-for t in gunzip tar; do
+for t in $(sed -n 's/^FUZZ_TARGETS *:= *//p' Makefile); do
     bin=$B/asan/fuzz_replay_$t
     dir=tests/fuzz/corpus/$t
     if [ ! -x "$bin" ]; then fail "fuzz-$t" "$bin is not built (make $bin)"; continue; fi

@@ -43,6 +43,12 @@ else
 fi
 suite compile sh tests/compile.sh
 suite cli sh tests/cli.sh
+suite gunzip sh tests/gunzip.sh
+suite tar sh tests/tar.sh
+suite fuzz sh tests/fuzz.sh
+suite tls sh tests/tls.sh
+suite http sh tests/http.sh
+suite sign sh tests/sign.sh
 
 echo
 if [ "$total_s" -gt 0 ]; then

@@ -14,6 +14,9 @@ const char *t_current = "";
 #include "t_url.c"
 #include "t_manifest.c"
 #include "t_gunzip.c"
+#include "t_tar.c"
+#include "t_sign.c"
+#include "t_http.c"
 
 typedef struct { const char *name; void (*fn)(void); } t_entry;
 static const t_entry t_tests[] = {
@@ -23,6 +26,9 @@ static const t_entry t_tests[] = {
     TEST_LIST_URL
     TEST_LIST_MANIFEST
     TEST_LIST_GUNZIP
+    TEST_LIST_TAR
+    TEST_LIST_SIGN
+    TEST_LIST_HTTP
 #undef T
 };
 
