@@ -17,6 +17,7 @@ const char *t_current = "";
 #include "t_tar.c"
 #include "t_sign.c"
 #include "t_http.c"
+#include "t_simd.c"
 
 typedef struct { const char *name; void (*fn)(void); } t_entry;
 static const t_entry t_tests[] = {
@@ -29,6 +30,7 @@ static const t_entry t_tests[] = {
     TEST_LIST_TAR
     TEST_LIST_SIGN
     TEST_LIST_HTTP
+    TEST_LIST_SIMD
 #undef T
 };
 
