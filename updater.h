@@ -1364,28 +1364,55 @@ static const uint64_t upd__sha512_iv[8] = {
 };
 #define UPD__ROR64(x, n) (((x) >> (n)) | ((x) << (64 - (n))))
 
+#define UPD__SHA512_ROUND(a, b, c, d, e, f, g, h, i)                           \
+    do {                                                                       \
+        uint64_t t1_ = (h) + (UPD__ROR64(e, 14) ^ UPD__ROR64(e, 18) ^ UPD__ROR64(e, 41)) + \
+                       ((g) ^ ((e) & ((f) ^ (g)))) + upd__sha512_k[i] + w[(i) & 15]; \
+        uint64_t t2_ = (UPD__ROR64(a, 28) ^ UPD__ROR64(a, 34) ^ UPD__ROR64(a, 39)) + \
+                       (((a) & (b)) | ((c) & ((a) | (b))));                     \
+        (d) += t1_;                                                            \
+        (h) = t1_ + t2_;                                                       \
+    } while (0)
+#define UPD__SHA512_W(j)                                                       \
+    do {                                                                       \
+        uint64_t x_ = w[((j) - 15) & 15], y_ = w[((j) - 2) & 15];              \
+        w[(j) & 15] += (UPD__ROR64(x_, 1) ^ UPD__ROR64(x_, 8) ^ (x_ >> 7)) + w[((j) - 7) & 15] + \
+                       (UPD__ROR64(y_, 19) ^ UPD__ROR64(y_, 61) ^ (y_ >> 6)); \
+    } while (0)
+/* eight rounds with constant indices: the registers rotate by renaming,
+   and the 16-word schedule window is computed just ahead of use */
+#define UPD__SHA512_8(i)                                                       \
+    do {                                                                       \
+        if ((i) >= 16) {                                                       \
+            UPD__SHA512_W((i)); UPD__SHA512_W((i) + 1); UPD__SHA512_W((i) + 2); UPD__SHA512_W((i) + 3); \
+            UPD__SHA512_W((i) + 4); UPD__SHA512_W((i) + 5); UPD__SHA512_W((i) + 6); UPD__SHA512_W((i) + 7); \
+        }                                                                      \
+        UPD__SHA512_ROUND(a, b, c, d, e, f, g, hh, (i));                       \
+        UPD__SHA512_ROUND(hh, a, b, c, d, e, f, g, (i) + 1);                   \
+        UPD__SHA512_ROUND(g, hh, a, b, c, d, e, f, (i) + 2);                   \
+        UPD__SHA512_ROUND(f, g, hh, a, b, c, d, e, (i) + 3);                   \
+        UPD__SHA512_ROUND(e, f, g, hh, a, b, c, d, (i) + 4);                   \
+        UPD__SHA512_ROUND(d, e, f, g, hh, a, b, c, (i) + 5);                   \
+        UPD__SHA512_ROUND(c, d, e, f, g, hh, a, b, (i) + 6);                   \
+        UPD__SHA512_ROUND(b, c, d, e, f, g, hh, a, (i) + 7);                   \
+    } while (0)
+
 static void upd__sha512_block(uint64_t h[8], const uint8_t *p)
 {
-    uint64_t w[80], a, b, c, d, e, f, g, hh, t1, t2;
+    uint64_t w[16], a, b, c, d, e, f, g, hh;
     int i;
     for (i = 0; i < 16; i++)
         w[i] = (uint64_t)p[8 * i] << 56 | (uint64_t)p[8 * i + 1] << 48 | (uint64_t)p[8 * i + 2] << 40 |
                (uint64_t)p[8 * i + 3] << 32 | (uint64_t)p[8 * i + 4] << 24 | (uint64_t)p[8 * i + 5] << 16 |
                (uint64_t)p[8 * i + 6] << 8 | (uint64_t)p[8 * i + 7];
-    for (i = 16; i < 80; i++) {
-        uint64_t s0 = UPD__ROR64(w[i - 15], 1) ^ UPD__ROR64(w[i - 15], 8) ^ (w[i - 15] >> 7);
-        uint64_t s1 = UPD__ROR64(w[i - 2], 19) ^ UPD__ROR64(w[i - 2], 61) ^ (w[i - 2] >> 6);
-        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
     a = h[0]; b = h[1]; c = h[2]; d = h[3]; e = h[4]; f = h[5]; g = h[6]; hh = h[7];
-    for (i = 0; i < 80; i++) {
-        t1 = hh + (UPD__ROR64(e, 14) ^ UPD__ROR64(e, 18) ^ UPD__ROR64(e, 41)) + ((e & f) ^ (~e & g)) +
-             upd__sha512_k[i] + w[i];
-        t2 = (UPD__ROR64(a, 28) ^ UPD__ROR64(a, 34) ^ UPD__ROR64(a, 39)) + ((a & b) ^ (a & c) ^ (b & c));
-        hh = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
-    }
+    UPD__SHA512_8(0); UPD__SHA512_8(8); UPD__SHA512_8(16); UPD__SHA512_8(24); UPD__SHA512_8(32);
+    UPD__SHA512_8(40); UPD__SHA512_8(48); UPD__SHA512_8(56); UPD__SHA512_8(64); UPD__SHA512_8(72);
     h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
 }
+#undef UPD__SHA512_ROUND
+#undef UPD__SHA512_W
+#undef UPD__SHA512_8
 
 UPDDEF void upd_sha512_init(upd_sha512_ctx *c)
 {
