@@ -5171,7 +5171,8 @@ UPDDEF upd_result upd_http_parser_feed(upd_http_parser *p, const uint8_t *data, 
                 if (!chunkline && ++p->_hbytes > UPDATER_MAX_HTTP_HEADER)
                     UPD__H_FAIL(UPD_E_TOOBIG, "response header section too large");
                 if (c == '\n') { done = 1; break; }
-                if (chunkline && p->_llen >= 1024) UPD__H_FAIL(UPD_E_HTTP, "chunk line too long");
+                if (chunkline && (p->_llen >= 1024 || p->_llen >= UPDATER_MAX_HTTP_HEADER))
+                    UPD__H_FAIL(UPD_E_HTTP, "chunk line too long");
                 p->_line[p->_llen++] = c;
             }
             if (!done) break;
@@ -5672,7 +5673,8 @@ static upd_result upd__hc_connect(upd__hconn *c, const char *host, const char *p
 
 /* no_proxy as curl reads it: "*", or comma-separated names matched as the
    host itself or a domain suffix (a leading dot optional), IP literals
-   exactly; ports after ':' are ignored. */
+   exactly; entries are compared with the host name alone, so one that
+   carries a ":port" matches nothing (as in curl 7.88). */
 static int upd__no_proxy(const char *np, const char *host)
 {
     size_t hl = strlen(host);
