@@ -1105,13 +1105,28 @@ static const uint32_t upd__sha256_k[64] = {
         (h) = t1_ + t2_;                                                       \
     } while (0)
 
+/* big-endian 32-bit load: one load and a byte swap where the compiler
+   says which end is which, else bytes assembled by shifts */
+static uint32_t upd__be32(const uint8_t *p)
+{
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return __builtin_bswap32(v);
+#elif (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+#else
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+#endif
+}
+
 static void upd__sha256_block(uint32_t st[8], const uint8_t *p)
 {
     uint32_t w[16], a, b, c, d, e, f, g, h;
     int i;
-    for (i = 0; i < 16; i++)
-        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-               (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
+    for (i = 0; i < 16; i++) w[i] = upd__be32(p + 4 * i);
     a = st[0]; b = st[1]; c = st[2]; d = st[3]; e = st[4]; f = st[5]; g = st[6]; h = st[7];
     /* fully unrolled with constant indices, so that w[] and the constants
        resolve at compile time (a third faster than a loop over i) */
@@ -1401,10 +1416,7 @@ static void upd__sha512_block(uint64_t h[8], const uint8_t *p)
 {
     uint64_t w[16], a, b, c, d, e, f, g, hh;
     int i;
-    for (i = 0; i < 16; i++)
-        w[i] = (uint64_t)p[8 * i] << 56 | (uint64_t)p[8 * i + 1] << 48 | (uint64_t)p[8 * i + 2] << 40 |
-               (uint64_t)p[8 * i + 3] << 32 | (uint64_t)p[8 * i + 4] << 24 | (uint64_t)p[8 * i + 5] << 16 |
-               (uint64_t)p[8 * i + 6] << 8 | (uint64_t)p[8 * i + 7];
+    for (i = 0; i < 16; i++) w[i] = (uint64_t)upd__be32(p + 8 * i) << 32 | upd__be32(p + 8 * i + 4);
     a = h[0]; b = h[1]; c = h[2]; d = h[3]; e = h[4]; f = h[5]; g = h[6]; hh = h[7];
     UPD__SHA512_8(0); UPD__SHA512_8(8); UPD__SHA512_8(16); UPD__SHA512_8(24); UPD__SHA512_8(32);
     UPD__SHA512_8(40); UPD__SHA512_8(48); UPD__SHA512_8(56); UPD__SHA512_8(64); UPD__SHA512_8(72);
