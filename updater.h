@@ -70,9 +70,12 @@ SECURITY MODEL
 STATUS
    Works: versions, SHA-256, URL resolution, the manifest parser and release
    selection; SHA-512, BLAKE2b, Ed25519 and minisign signatures; the gzip
-   decoder; the tar reader and safe extractor; the `upd` tool's vercmp,
-   sha256, manifest, gunzip, untar, keygen, sign and verify subcommands.
-   Not yet: HTTP, install/swap/rollback, incremental updates (see README).
+   decoder; the tar reader and safe extractor; the HTTP/1.1 client (HTTPS
+   with mbedTLS); install, double exec, trial run and rollback of an
+   install tree; the `upd` tool's vercmp, sha256, manifest, gunzip, untar,
+   keygen, sign, verify and fetch subcommands.
+   Not yet: check/download in one call, background checks, single-
+   executable installs, incremental packages (see README).
 */
 
 /* ======================================================================== */
