@@ -243,6 +243,7 @@ typedef struct upd_sha256_ctx {
     uint32_t _h[8];
     uint64_t _bytes;      /* total bytes hashed so far */
     uint8_t  _buf[64];
+    int      _simd;       /* 0 unknown, 1 SHA-NI, 2 portable (asked once) */
 } upd_sha256_ctx;
 
 UPDDEF void upd_sha256_init(upd_sha256_ctx *c);
@@ -1168,6 +1169,7 @@ UPDDEF void upd_sha256_init(upd_sha256_ctx *c)
     UPDATER_ASSERT(c != NULL);
     memcpy(c->_h, iv, sizeof iv);
     c->_bytes = 0;
+    c->_simd = 0;
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(UPDATER_NO_SIMD)
@@ -1242,10 +1244,15 @@ static int upd__have_sha_ni(void)
 
 /* The portable block function over n blocks (the tests check the SHA-NI
    path against it). */
-static void upd__sha256_blocks(uint32_t st[8], const uint8_t *p, size_t n)
+static void upd__sha256_blocks(uint32_t st[8], const uint8_t *p, size_t n, int *simd)
 {
 #ifdef UPD__SHA_NI
-    if (n >= 16 && upd__have_sha_ni()) { upd__sha256_blocks_ni(st, p, n); return; } /* (cpuid costs ~2 blocks) */
+    /* cpuid is asked once per hash, and only for big inputs: in a virtual
+       machine it traps to the hypervisor and costs microseconds */
+    if (n >= 16 && !*simd) *simd = upd__have_sha_ni() ? 1 : 2;
+    if (n >= 16 && *simd == 1) { upd__sha256_blocks_ni(st, p, n); return; }
+#else
+    (void)simd;
 #endif
     for (; n > 0; n--, p += 64) upd__sha256_block(st, p);
 }
@@ -1263,7 +1270,7 @@ UPDDEF void upd_sha256_update(upd_sha256_ctx *c, const void *data, size_t len)
         if (used + take < 64) return;
         upd__sha256_block(c->_h, c->_buf);
     }
-    upd__sha256_blocks(c->_h, p, len / 64);
+    upd__sha256_blocks(c->_h, p, len / 64, &c->_simd);
     p += len / 64 * 64;
     len %= 64;
     if (len) memcpy(c->_buf, p, len);
