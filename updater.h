@@ -5432,6 +5432,7 @@ static ssize_t upd__hc_rawrecv(upd__hconn *c, uint8_t *buf, size_t cap)
     return k;
 }
 
+#define UPD__HC_RBUF 65536u /* the receive buffer */
 #ifdef MSG_NOSIGNAL
 #define UPD__SEND_FLAGS MSG_NOSIGNAL
 #else
@@ -5926,8 +5927,8 @@ static upd_result upd__http_once(upd__hget *g, int64_t deadline)
     upd__hconn c;
     const char *proxy = upd__proxy_for(o, u), *why = "";
     char *req;
-    size_t cap = 2 * UPDATER_MAX_URL + 4096, n = 0;
-    uint8_t buf[16384];
+    size_t cap = 2 * UPDATER_MAX_URL + 4096, n = 0, rcap = UPD__HC_RBUF;
+    uint8_t buf[1024], *rbuf;
     upd_result r;
     memset(&c, 0, sizeof c);
     c.fd = -1; c.o = o; c.res = res; c.deadline = deadline;
@@ -5988,20 +5989,23 @@ static upd_result upd__http_once(upd__hget *g, int64_t deadline)
     g->p->on_body = upd__hget_body;
     g->p->on_headers = upd__hget_headers;
     g->p->user = g;
+    rbuf = (uint8_t *)UPDATER_MALLOC(NULL, UPD__HC_RBUF); /* big reads: fewer system calls */
+    if (!rbuf) { rbuf = buf; rcap = sizeof buf; }
     for (;;) {
         size_t got = 0, used;
-        if ((r = upd__hc_recv(&c, buf, sizeof buf, &got)) != UPD_OK) break;
+        if ((r = upd__hc_recv(&c, rbuf, rcap, &got)) != UPD_OK) break;
         if (got == 0) {
             r = upd_http_parser_eof(g->p);
             if (r != UPD_OK) upd__herr(res, "%s: %s", res->url, g->p->why);
             break;
         }
-        r = upd_http_parser_feed(g->p, buf, got, &used);
+        r = upd_http_parser_feed(g->p, rbuf, got, &used);
         if (r == UPD_NEED_INPUT) continue;
         if (r == UPD__H_STOP) r = UPD_OK;
         else if (r < 0 && !res->error[0]) upd__herr(res, "%s: %s", res->url, g->p->why);
         break; /* complete (anything after it is ignored: we asked to close), or an error */
     }
+    if (rbuf != buf) UPDATER_FREE(NULL, rbuf);
     upd__hc_close(&c);
     return r;
 req_fail:
@@ -6747,6 +6751,7 @@ out:
 #undef UPD__HC_FAIL
 #undef UPD__H_STOP
 #undef UPD__SEND_FLAGS
+#undef UPD__HC_RBUF
 #undef UPD__SHA256_ROUND
 #undef UPD__Z_WIN
 #undef UPD__Z_MASK

@@ -112,6 +112,11 @@ fetch_row() { # LABEL DIR URL
     printf '%-28s %7d ms  %-14s %7d ms  ours/curl %s  (MB/s: ours %s, curl %s)\n' "$1" "$ours" curl "$anchor" \
         "$(ratio "$anchor" "$ours")" "$(mbps 100 "$ours")" "$(mbps 100 "$anchor")"
     [ "$(sha256sum <"$d/curl/f")" = "$want" ] || { echo "$1: SHA-256 of curl's file differs"; bad=1; }
+    # the same durability as ours: curl, then an fsync of its file (coreutils sync FILE)
+    if anchor=$(best_fresh 5 "$d/curl" sh -c 'curl -sf -o "$1" "$2" && sync "$1"' sh "$d/curl/f" "$url"); then
+        printf '%-28s %7d ms  %-14s %7d ms  ours/curl %s\n' "$1, curl fsync'd" "$ours" "curl + sync" "$anchor" \
+            "$(ratio "$anchor" "$ours")"
+    fi
 }
 mbps() { awk -v mb="$1" -v ms="$2" 'BEGIN { if (ms == 0) ms = 1; printf "%.0f", mb * 1000 / ms }'; } # MB MS
 if [ -w /dev/shm ] && [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then
