@@ -1103,8 +1103,10 @@ static const uint32_t upd__sha256_k[64] = {
     do {                                                                       \
         uint32_t t1_ = (h) + (UPD__ROR32(e, 6) ^ UPD__ROR32(e, 11) ^ UPD__ROR32(e, 25)) + \
                        ((g) ^ ((e) & ((f) ^ (g)))) + upd__sha256_k[i] + w[(i) & 15]; \
+        uint32_t ab_ = (a) ^ (b); /* Maj = ((a ^ b) & (b ^ c)) ^ b; this a ^ b */ \
         uint32_t t2_ = (UPD__ROR32(a, 2) ^ UPD__ROR32(a, 13) ^ UPD__ROR32(a, 22)) + \
-                       (((a) & (b)) | ((c) & ((a) | (b))));                     \
+                       ((ab_ & bc) ^ (b));     /* is the next round's b ^ c */ \
+        bc = ab_;                                                              \
         (d) += t1_;                                                            \
         (h) = t1_ + t2_;                                                       \
     } while (0)
@@ -1128,10 +1130,11 @@ static uint32_t upd__be32(const uint8_t *p)
 
 static void upd__sha256_block(uint32_t st[8], const uint8_t *p)
 {
-    uint32_t w[16], a, b, c, d, e, f, g, h;
+    uint32_t w[16], a, b, c, d, e, f, g, h, bc;
     int i;
     for (i = 0; i < 16; i++) w[i] = upd__be32(p + 4 * i);
     a = st[0]; b = st[1]; c = st[2]; d = st[3]; e = st[4]; f = st[5]; g = st[6]; h = st[7];
+    bc = b ^ c;
     /* fully unrolled with constant indices, so that w[] and the constants
        resolve at compile time (a third faster than a loop over i) */
 #define UPD__SHA256_W(j)                                                       \
@@ -1140,24 +1143,26 @@ static void upd__sha256_block(uint32_t st[8], const uint8_t *p)
         w[(j) & 15] += (UPD__ROR32(x_, 7) ^ UPD__ROR32(x_, 18) ^ (x_ >> 3)) + w[((j) - 7) & 15] + \
                        (UPD__ROR32(y_, 17) ^ UPD__ROR32(y_, 19) ^ (y_ >> 10)); \
     } while (0)
+#define UPD__SHA256_R(a, b, c, d, e, f, g, h, j)                               \
+    do {                                                                       \
+        if ((j) >= 16) UPD__SHA256_W(j); /* interleaved: more work in flight */ \
+        UPD__SHA256_ROUND(a, b, c, d, e, f, g, h, (j));                        \
+    } while (0)
 #define UPD__SHA256_8(i)                                                       \
     do {                                                                       \
-        if ((i) >= 16) {                                                       \
-            UPD__SHA256_W((i)); UPD__SHA256_W((i) + 1); UPD__SHA256_W((i) + 2); UPD__SHA256_W((i) + 3); \
-            UPD__SHA256_W((i) + 4); UPD__SHA256_W((i) + 5); UPD__SHA256_W((i) + 6); UPD__SHA256_W((i) + 7); \
-        }                                                                      \
-        UPD__SHA256_ROUND(a, b, c, d, e, f, g, h, (i));                        \
-        UPD__SHA256_ROUND(h, a, b, c, d, e, f, g, (i) + 1);                    \
-        UPD__SHA256_ROUND(g, h, a, b, c, d, e, f, (i) + 2);                    \
-        UPD__SHA256_ROUND(f, g, h, a, b, c, d, e, (i) + 3);                    \
-        UPD__SHA256_ROUND(e, f, g, h, a, b, c, d, (i) + 4);                    \
-        UPD__SHA256_ROUND(d, e, f, g, h, a, b, c, (i) + 5);                    \
-        UPD__SHA256_ROUND(c, d, e, f, g, h, a, b, (i) + 6);                    \
-        UPD__SHA256_ROUND(b, c, d, e, f, g, h, a, (i) + 7);                    \
+        UPD__SHA256_R(a, b, c, d, e, f, g, h, (i));                            \
+        UPD__SHA256_R(h, a, b, c, d, e, f, g, (i) + 1);                        \
+        UPD__SHA256_R(g, h, a, b, c, d, e, f, (i) + 2);                        \
+        UPD__SHA256_R(f, g, h, a, b, c, d, e, (i) + 3);                        \
+        UPD__SHA256_R(e, f, g, h, a, b, c, d, (i) + 4);                        \
+        UPD__SHA256_R(d, e, f, g, h, a, b, c, (i) + 5);                        \
+        UPD__SHA256_R(c, d, e, f, g, h, a, b, (i) + 6);                        \
+        UPD__SHA256_R(b, c, d, e, f, g, h, a, (i) + 7);                        \
     } while (0)
     UPD__SHA256_8(0); UPD__SHA256_8(8); UPD__SHA256_8(16); UPD__SHA256_8(24);
     UPD__SHA256_8(32); UPD__SHA256_8(40); UPD__SHA256_8(48); UPD__SHA256_8(56);
 #undef UPD__SHA256_W
+#undef UPD__SHA256_R
 #undef UPD__SHA256_8
     st[0] += a; st[1] += b; st[2] += c; st[3] += d; st[4] += e; st[5] += f; st[6] += g; st[7] += h;
 }
