@@ -1398,8 +1398,10 @@ static const uint64_t upd__sha512_iv[8] = {
     do {                                                                       \
         uint64_t t1_ = (h) + (UPD__ROR64(e, 14) ^ UPD__ROR64(e, 18) ^ UPD__ROR64(e, 41)) + \
                        ((g) ^ ((e) & ((f) ^ (g)))) + upd__sha512_k[i] + w[(i) & 15]; \
+        uint64_t ab_ = (a) ^ (b); /* Maj as in SHA-256 above */              \
         uint64_t t2_ = (UPD__ROR64(a, 28) ^ UPD__ROR64(a, 34) ^ UPD__ROR64(a, 39)) + \
-                       (((a) & (b)) | ((c) & ((a) | (b))));                     \
+                       ((ab_ & bc) ^ (b));                                      \
+        bc = ab_;                                                              \
         (d) += t1_;                                                            \
         (h) = t1_ + t2_;                                                       \
     } while (0)
@@ -1411,34 +1413,37 @@ static const uint64_t upd__sha512_iv[8] = {
     } while (0)
 /* eight rounds with constant indices: the registers rotate by renaming,
    and the 16-word schedule window is computed just ahead of use */
+#define UPD__SHA512_R(a, b, c, d, e, f, g, h, j)                               \
+    do {                                                                       \
+        if ((j) >= 16) UPD__SHA512_W(j);                                       \
+        UPD__SHA512_ROUND(a, b, c, d, e, f, g, h, (j));                        \
+    } while (0)
 #define UPD__SHA512_8(i)                                                       \
     do {                                                                       \
-        if ((i) >= 16) {                                                       \
-            UPD__SHA512_W((i)); UPD__SHA512_W((i) + 1); UPD__SHA512_W((i) + 2); UPD__SHA512_W((i) + 3); \
-            UPD__SHA512_W((i) + 4); UPD__SHA512_W((i) + 5); UPD__SHA512_W((i) + 6); UPD__SHA512_W((i) + 7); \
-        }                                                                      \
-        UPD__SHA512_ROUND(a, b, c, d, e, f, g, hh, (i));                       \
-        UPD__SHA512_ROUND(hh, a, b, c, d, e, f, g, (i) + 1);                   \
-        UPD__SHA512_ROUND(g, hh, a, b, c, d, e, f, (i) + 2);                   \
-        UPD__SHA512_ROUND(f, g, hh, a, b, c, d, e, (i) + 3);                   \
-        UPD__SHA512_ROUND(e, f, g, hh, a, b, c, d, (i) + 4);                   \
-        UPD__SHA512_ROUND(d, e, f, g, hh, a, b, c, (i) + 5);                   \
-        UPD__SHA512_ROUND(c, d, e, f, g, hh, a, b, (i) + 6);                   \
-        UPD__SHA512_ROUND(b, c, d, e, f, g, hh, a, (i) + 7);                   \
+        UPD__SHA512_R(a, b, c, d, e, f, g, hh, (i));                           \
+        UPD__SHA512_R(hh, a, b, c, d, e, f, g, (i) + 1);                       \
+        UPD__SHA512_R(g, hh, a, b, c, d, e, f, (i) + 2);                       \
+        UPD__SHA512_R(f, g, hh, a, b, c, d, e, (i) + 3);                       \
+        UPD__SHA512_R(e, f, g, hh, a, b, c, d, (i) + 4);                       \
+        UPD__SHA512_R(d, e, f, g, hh, a, b, c, (i) + 5);                       \
+        UPD__SHA512_R(c, d, e, f, g, hh, a, b, (i) + 6);                       \
+        UPD__SHA512_R(b, c, d, e, f, g, hh, a, (i) + 7);                       \
     } while (0)
 
 static void upd__sha512_block(uint64_t h[8], const uint8_t *p)
 {
-    uint64_t w[16], a, b, c, d, e, f, g, hh;
+    uint64_t w[16], a, b, c, d, e, f, g, hh, bc;
     int i;
     for (i = 0; i < 16; i++) w[i] = (uint64_t)upd__be32(p + 8 * i) << 32 | upd__be32(p + 8 * i + 4);
     a = h[0]; b = h[1]; c = h[2]; d = h[3]; e = h[4]; f = h[5]; g = h[6]; hh = h[7];
+    bc = b ^ c;
     UPD__SHA512_8(0); UPD__SHA512_8(8); UPD__SHA512_8(16); UPD__SHA512_8(24); UPD__SHA512_8(32);
     UPD__SHA512_8(40); UPD__SHA512_8(48); UPD__SHA512_8(56); UPD__SHA512_8(64); UPD__SHA512_8(72);
     h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
 }
 #undef UPD__SHA512_ROUND
 #undef UPD__SHA512_W
+#undef UPD__SHA512_R
 #undef UPD__SHA512_8
 
 UPDDEF void upd_sha512_init(upd_sha512_ctx *c)
