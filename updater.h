@@ -6451,6 +6451,10 @@ static upd_result upd__eng_exchange(upd_engine *e, int sfd, const char *from, co
         }
 #endif
         if (!done) { /* two renames, journaled by the inodes: install path -> to, from -> install path */
+            if (!upd__same(sfd, from, dev, ino)) { /* nothing to put in place: touch nothing */
+                r = upd__eng_err(e, UPD_E_STATE, "%s/%s is not the tree the journal names", e->_sdir, from);
+                goto out;
+            }
             if (upd__same(pfd, base, odev, oino) && renameat(pfd, base, sfd, to) != 0) {
                 r = upd__eng_err(e, UPD_E_IO, "moving %s aside: %s", e->install_dir, strerror(errno));
                 goto out;
@@ -6488,6 +6492,8 @@ static upd_result upd__eng_exec(upd_engine *e, const char *exe)
     return upd__eng_err(e, UPD_E_IO, "cannot run %s: %s", path, strerror(errno));
 }
 
+static upd_result upd__startup_locked(upd_engine *e, int sfd, upd__marker *mp);
+
 UPDDEF upd_result upd_startup(upd_engine *e, int argc, char **argv)
 {
     upd__marker m;
@@ -6500,7 +6506,52 @@ UPDDEF upd_result upd_startup(upd_engine *e, int argc, char **argv)
     e->version[0] = e->error[0] = 0;
     if ((sfd = upd__eng_sdir(e, 0, &r)) < 0) return r; /* no state dir: nothing pending */
     if ((r = upd__marker_read(e, sfd, &m)) != UPD_OK || !m.state[0]) { close(sfd); return r; }
+    {   /* something is pending: one process at a time acts on it (the lock
+           goes with exec() or exit); then read the marker again */
+        struct flock fl;
+        int lfd = openat(sfd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        memset(&fl, 0, sizeof fl);
+        fl.l_type = F_WRLCK;
+        fl.l_whence = SEEK_SET;
+        upd__marker first = m;
+        while (lfd >= 0 && fcntl(lfd, F_SETLKW, &fl) != 0 && errno == EINTR) {}
+        r = upd__marker_read(e, sfd, &m);
+        if (r == UPD_OK && (strcmp(m.state, first.state) != 0 || m.trials != first.trials ||
+                            strcmp(m.version, first.version) != 0)) {
+            /* another start moved the update on while this one waited: the
+               install may hold another program than this one now; run that */
+            if (lfd >= 0) close(lfd);
+            close(sfd);
+            return upd__eng_exec(e, first.exe);
+        }
+        if (r != UPD_OK || !m.state[0]) {
+            if (lfd >= 0) close(lfd);
+            close(sfd);
+            return r;
+        }
+        r = upd__startup_locked(e, sfd, &m); /* exec()s, or returns with sfd closed */
+        if (lfd >= 0) close(lfd);
+        return r;
+    }
+}
+
+/* upd_startup's work once it holds the lock; closes sfd. */
+static upd_result upd__startup_locked(upd_engine *e, int sfd, upd__marker *mp)
+{
+    upd__marker m = *mp;
+    upd_result r;
     if (strcmp(m.state, "swap") == 0) {
+        char base[256];
+        int pfd = upd__eng_parent(e, base, sizeof base), gone;
+        gone = pfd >= 0 && upd__same(pfd, base, m.old_dev, m.old_ino) && !upd__same(sfd, "staged", m.new_dev, m.new_ino);
+        if (pfd >= 0) close(pfd);
+        if (gone) { /* the staged tree is not there: the install never swapped; drop it */
+            upd__eng_event(e, "abandon", m.version);
+            r = upd__marker_remove(e, sfd);
+            unlinkat(sfd, "helper", 0);
+            close(sfd);
+            return r;
+        }
         upd__eng_event(e, "swap", m.version);
         if ((r = upd__eng_exchange(e, sfd, "staged", "previous", m.new_dev, m.new_ino, m.old_dev, m.old_ino)) != UPD_OK) {
             close(sfd);
@@ -6724,7 +6775,12 @@ UPDDEF upd_result upd_install(upd_engine *e, const char *archive, const char *ve
         }
         close(in);
     }
-    if ((r = upd__marker_write(e, sfd, &m)) != UPD_OK) goto out;
+    if ((r = upd__marker_write(e, sfd, &m)) != UPD_OK) {
+        unlinkat(sfd, "marker", 0); /* it may have been renamed into place before the error */
+        unlinkat(sfd, ".marker.tmp", 0);
+        fsync(sfd);
+        goto out;
+    }
     {
         char helper[UPDATER_MAX_PATH + 16];
         char *argv0[2];
@@ -6742,6 +6798,8 @@ UPDDEF upd_result upd_install(upd_engine *e, const char *archive, const char *ve
     }
 out:
     if (stfd >= 0) { close(stfd); upd__rmtree(sfd, "staged"); }
+    unlinkat(sfd, "helper", 0);
+    unlinkat(sfd, ".helper.tmp", 0);
     if (ifd >= 0) close(ifd);
     if (lfd >= 0) close(lfd);
     close(sfd);

@@ -49,6 +49,7 @@ suite fuzz sh tests/fuzz.sh
 suite tls sh tests/tls.sh
 suite http sh tests/http.sh
 suite sign sh tests/sign.sh
+suite engine sh tests/engine.sh
 
 echo
 if [ "$total_s" -gt 0 ]; then
