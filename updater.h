@@ -792,8 +792,15 @@ UPDDEF upd_result upd_http_parser_eof(upd_http_parser *p);
        }                                                                       */
 typedef struct upd_engine {
     const char *install_dir;  /* the tree to update (absolute path)            */
-    const char *state_dir;    /* default install_dir + ".update"               */
-    const char *exe;          /* the program, relative to install_dir          */
+    const char *install_file; /* or, single-executable mode: the program file
+                                 itself (absolute path; install_dir unused),
+                                 replaced by rename, never written into     */
+    const char *state_dir;    /* default install_dir (or install_file) +
+                                 ".update", beside it on the same filesystem */
+    const char *exe;          /* the program, relative to install_dir; in
+                                 single-executable mode, the program's path
+                                 inside the archive (default: install_file's
+                                 last component)                            */
     int max_trials;           /* starts on trial before rollback: default 3    */
     /* progress: phase is "clone", "extract", "delete", "sync", "marker",
        "helper", "swap", "trial", "rollback", "good" */
@@ -6170,6 +6177,21 @@ static upd_result upd__eng_err(upd_engine *e, upd_result r, const char *fmt, ...
     return r;
 }
 
+/* the install path: the tree, or the program file in single-executable mode */
+static const char *upd__eng_target(const upd_engine *e)
+{
+    return e->install_file ? e->install_file : e->install_dir;
+}
+
+/* the program's path relative to the tree (or inside the archive) */
+static const char *upd__eng_exe(const upd_engine *e)
+{
+    const char *s;
+    if (e->exe || !e->install_file) return e->exe;
+    s = strrchr(e->install_file, '/');
+    return s ? s + 1 : e->install_file;
+}
+
 static void upd__eng_event(upd_engine *e, const char *phase, const char *detail)
 {
     if (e->on_event) e->on_event(e->user, phase, detail ? detail : "");
@@ -6181,14 +6203,15 @@ static int upd__eng_sdir(upd_engine *e, int create, upd_result *r)
 {
     struct stat st;
     int fd;
-    if (!e->install_dir || e->install_dir[0] != '/' || !e->exe || !e->exe[0] || e->exe[0] == '/' ||
-        strstr(e->exe, "..")) {
-        *r = upd__eng_err(e, UPD_E_ARG, "install_dir must be absolute and exe relative to it");
+    const char *exe = upd__eng_exe(e);
+    if (!upd__eng_target(e) || upd__eng_target(e)[0] != '/' || !exe || !exe[0] || exe[0] == '/' ||
+        strstr(exe, "..") || (e->install_file && e->install_dir)) {
+        *r = upd__eng_err(e, UPD_E_ARG, "install_dir (or install_file) must be absolute and exe relative to it");
         return -1;
     }
     if (!e->_sdir[0]) {
         int n = e->state_dir ? snprintf(e->_sdir, sizeof e->_sdir, "%s", e->state_dir)
-                             : snprintf(e->_sdir, sizeof e->_sdir, "%s.update", e->install_dir);
+                             : snprintf(e->_sdir, sizeof e->_sdir, "%s.update", upd__eng_target(e));
         if (n < 0 || (size_t)n >= sizeof e->_sdir) { *r = upd__eng_err(e, UPD_E_TOOBIG, "state dir path too long"); return -1; }
         while (n > 1 && e->_sdir[n - 1] == '/') e->_sdir[--n] = 0;
     }
@@ -6409,11 +6432,11 @@ static int upd__eng_parent(upd_engine *e, char *base, size_t cap)
 {
     char dir[UPDATER_MAX_PATH + 1];
     const char *slash;
-    size_t n = strlen(e->install_dir);
+    size_t n = strlen(upd__eng_target(e));
     int fd;
-    while (n > 1 && e->install_dir[n - 1] == '/') n--;
+    while (n > 1 && upd__eng_target(e)[n - 1] == '/') n--;
     if (n >= sizeof dir) return -1;
-    memcpy(dir, e->install_dir, n);
+    memcpy(dir, upd__eng_target(e), n);
     dir[n] = 0;
     slash = strrchr(dir, '/');
     if (!slash || strlen(slash + 1) >= cap || !slash[1]) return -1;
@@ -6426,7 +6449,7 @@ static int upd__eng_parent(upd_engine *e, char *base, size_t cap)
 static int upd__same(int dfd, const char *name, uint64_t dev, uint64_t ino)
 {
     struct stat st;
-    return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
+    return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) &&
            (uint64_t)st.st_dev == dev && (uint64_t)st.st_ino == ino;
 }
 
@@ -6438,14 +6461,14 @@ static upd_result upd__eng_exchange(upd_engine *e, int sfd, const char *from, co
     char base[256];
     int pfd = upd__eng_parent(e, base, sizeof base);
     upd_result r = UPD_OK;
-    if (pfd < 0) return upd__eng_err(e, UPD_E_IO, "%s: cannot open its parent directory", e->install_dir);
+    if (pfd < 0) return upd__eng_err(e, UPD_E_IO, "%s: cannot open its parent directory", upd__eng_target(e));
     if (!upd__same(pfd, base, dev, ino)) {
         int done = 0;
 #ifdef UPD__EXCHANGE
         if (upd__same(pfd, base, odev, oino) && upd__same(sfd, from, dev, ino)) {
             if (UPD__EXCHANGE(pfd, base, sfd, from) == 0) done = 1;
             else if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP) {
-                r = upd__eng_err(e, UPD_E_IO, "exchanging %s and %s/%s: %s", e->install_dir, e->_sdir, from, strerror(errno));
+                r = upd__eng_err(e, UPD_E_IO, "exchanging %s and %s/%s: %s", upd__eng_target(e), e->_sdir, from, strerror(errno));
                 goto out;
             }
         }
@@ -6456,11 +6479,11 @@ static upd_result upd__eng_exchange(upd_engine *e, int sfd, const char *from, co
                 goto out;
             }
             if (upd__same(pfd, base, odev, oino) && renameat(pfd, base, sfd, to) != 0) {
-                r = upd__eng_err(e, UPD_E_IO, "moving %s aside: %s", e->install_dir, strerror(errno));
+                r = upd__eng_err(e, UPD_E_IO, "moving %s aside: %s", upd__eng_target(e), strerror(errno));
                 goto out;
             }
             if (renameat(sfd, from, pfd, base) != 0) {
-                r = upd__eng_err(e, UPD_E_IO, "moving %s/%s to %s: %s", e->_sdir, from, e->install_dir, strerror(errno));
+                r = upd__eng_err(e, UPD_E_IO, "moving %s/%s to %s: %s", e->_sdir, from, upd__eng_target(e), strerror(errno));
                 goto out;
             }
         }
@@ -6480,11 +6503,47 @@ out:
     return r;
 }
 
+/* Single-executable mode: puts the file with identity (dev, ino), now at
+   sfd/from, at the install path by one rename over the file there, which
+   must be (odev, oino); with keep, a hard link sfd/keep names that old file
+   first. At every instant the install path names a complete program.
+   Idempotent. */
+static upd_result upd__eng_fileswap(upd_engine *e, int sfd, const char *from, const char *keep,
+                                    uint64_t dev, uint64_t ino, uint64_t odev, uint64_t oino)
+{
+    char base[256];
+    int pfd = upd__eng_parent(e, base, sizeof base);
+    upd_result r = UPD_OK;
+    if (pfd < 0) return upd__eng_err(e, UPD_E_IO, "%s: cannot open its parent directory", upd__eng_target(e));
+    if (!upd__same(pfd, base, dev, ino)) {
+        if (!upd__same(pfd, base, odev, oino) || !upd__same(sfd, from, dev, ino)) {
+            r = upd__eng_err(e, UPD_E_STATE, "%s or %s/%s is not the file the journal names", upd__eng_target(e), e->_sdir, from);
+            goto out;
+        }
+        if (keep && !upd__same(sfd, keep, odev, oino)) {
+            if ((unlinkat(sfd, keep, 0) != 0 && errno != ENOENT) || linkat(pfd, base, sfd, keep, 0) != 0 || fsync(sfd) != 0) {
+                r = upd__eng_err(e, UPD_E_IO, "keeping %s as %s/%s: %s", upd__eng_target(e), e->_sdir, keep, strerror(errno));
+                goto out;
+            }
+        }
+        if (renameat(sfd, from, pfd, base) != 0) {
+            r = upd__eng_err(e, UPD_E_IO, "moving %s/%s to %s: %s", e->_sdir, from, upd__eng_target(e), strerror(errno));
+            goto out;
+        }
+        fsync(pfd);
+        fsync(sfd);
+    }
+out:
+    close(pfd);
+    return r;
+}
+
 /* exec()s the install's program with the original argv. */
 static upd_result upd__eng_exec(upd_engine *e, const char *exe)
 {
     char path[2 * UPDATER_MAX_PATH + 2];
-    snprintf(path, sizeof path, "%s/%s", e->install_dir, exe);
+    if (e->install_file) snprintf(path, sizeof path, "%s", e->install_file);
+    else snprintf(path, sizeof path, "%s/%s", upd__eng_target(e), exe);
     upd__eng_event(e, "exec", path);
     fflush(NULL);
     if (e->_argv) execv(path, e->_argv);
@@ -6543,7 +6602,9 @@ static upd_result upd__startup_locked(upd_engine *e, int sfd, upd__marker *mp)
     if (strcmp(m.state, "swap") == 0) {
         char base[256];
         int pfd = upd__eng_parent(e, base, sizeof base), gone;
-        gone = pfd >= 0 && upd__same(pfd, base, m.old_dev, m.old_ino) && !upd__same(sfd, "staged", m.new_dev, m.new_ino);
+        char sname[UPDATER_MAX_PATH + 8];
+        snprintf(sname, sizeof sname, e->install_file ? "staged/%s" : "staged", m.exe);
+        gone = pfd >= 0 && upd__same(pfd, base, m.old_dev, m.old_ino) && !upd__same(sfd, sname, m.new_dev, m.new_ino);
         if (pfd >= 0) close(pfd);
         if (gone) { /* the staged tree is not there: the install never swapped; drop it */
             upd__eng_event(e, "abandon", m.version);
@@ -6553,10 +6614,13 @@ static upd_result upd__startup_locked(upd_engine *e, int sfd, upd__marker *mp)
             return r;
         }
         upd__eng_event(e, "swap", m.version);
-        if ((r = upd__eng_exchange(e, sfd, "staged", "previous", m.new_dev, m.new_ino, m.old_dev, m.old_ino)) != UPD_OK) {
+        r = e->install_file ? upd__eng_fileswap(e, sfd, sname, "previous", m.new_dev, m.new_ino, m.old_dev, m.old_ino)
+                            : upd__eng_exchange(e, sfd, "staged", "previous", m.new_dev, m.new_ino, m.old_dev, m.old_ino);
+        if (r != UPD_OK) {
             close(sfd);
             return r;
         }
+        if (e->install_file) upd__rmtree(sfd, "staged");
         memcpy(m.state, "trial", 6);
         m.trials = 0;
         if ((r = upd__marker_write(e, sfd, &m)) != UPD_OK) { close(sfd); return r; }
@@ -6580,7 +6644,9 @@ static upd_result upd__startup_locked(upd_engine *e, int sfd, upd__marker *mp)
     /* rollback: the previous tree back at the install path, the failed one
        removed and remembered */
     upd__eng_event(e, "rollback", m.version);
-    if ((r = upd__eng_exchange(e, sfd, "previous", "failed.tree", m.old_dev, m.old_ino, m.new_dev, m.new_ino)) != UPD_OK) {
+    r = e->install_file ? upd__eng_fileswap(e, sfd, "previous", NULL, m.old_dev, m.old_ino, m.new_dev, m.new_ino)
+                        : upd__eng_exchange(e, sfd, "previous", "failed.tree", m.old_dev, m.old_ino, m.new_dev, m.new_ino);
+    if (r != UPD_OK) {
         close(sfd);
         return r;
     }
@@ -6703,10 +6769,10 @@ UPDDEF upd_result upd_install(upd_engine *e, const char *archive, const char *ve
     if (strlen(version) >= sizeof m.version || !*version || strchr(version, '\n'))
         return upd__eng_err(e, UPD_E_ARG, "bad version string");
     if ((pfd = upd__eng_parent(e, base, sizeof base)) < 0)
-        return upd__eng_err(e, UPD_E_IO, "%s: cannot open its parent directory", e->install_dir);
+        return upd__eng_err(e, UPD_E_IO, "%s: cannot open its parent directory", upd__eng_target(e));
     if (faccessat(pfd, ".", W_OK, 0) != 0) {
         close(pfd);
-        return upd__eng_err(e, UPD_E_IO, "cannot update %s: its parent directory is not writable", e->install_dir);
+        return upd__eng_err(e, UPD_E_IO, "cannot update %s: its parent directory is not writable", upd__eng_target(e));
     }
     if ((sfd = upd__eng_sdir(e, 1, &r)) < 0) { close(pfd); return r; }
     /* one updater at a time: a lock that dies with its process */
@@ -6715,23 +6781,34 @@ UPDDEF upd_result upd_install(upd_engine *e, const char *archive, const char *ve
     fl.l_type = F_WRLCK;
     fl.l_whence = SEEK_SET;
     if (lfd < 0 || fcntl(lfd, F_SETLK, &fl) != 0) {
-        r = upd__eng_err(e, UPD_E_BUSY, "another update of %s is under way", e->install_dir);
+        r = upd__eng_err(e, UPD_E_BUSY, "another update of %s is under way", upd__eng_target(e));
         goto out;
     }
     if ((r = upd__marker_read(e, sfd, &m)) != UPD_OK) goto out;
-    if (m.state[0]) { r = upd__eng_err(e, UPD_E_BUSY, "an update of %s is pending (%s %s): start the program to finish it", e->install_dir, m.state, m.version); goto out; }
+    if (m.state[0]) { r = upd__eng_err(e, UPD_E_BUSY, "an update of %s is pending (%s %s): start the program to finish it", upd__eng_target(e), m.state, m.version); goto out; }
     memset(&m, 0, sizeof m);
     /* staged/: a clone of the installed tree, then the archive over it */
-    upd__eng_event(e, "clone", e->install_dir);
+    if (!e->install_file) upd__eng_event(e, "clone", upd__eng_target(e));
     if (upd__rmtree(sfd, "staged") != 0 || upd__rmtree(sfd, "previous") != 0 || upd__rmtree(sfd, "failed.tree") != 0) {
         r = upd__eng_err(e, UPD_E_IO, "cleaning %s: %s", e->_sdir, strerror(errno));
         goto out;
     }
-    ifd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (ifd < 0 || fstat(ifd, &ist) != 0) { r = upd__eng_err(e, UPD_E_IO, "%s: %s", e->install_dir, strerror(errno)); goto out; }
+    if (e->install_file) { /* single executable: staged/ gets the archive only */
+        if (fstatat(pfd, base, &ist, AT_SYMLINK_NOFOLLOW) != 0) {
+            r = upd__eng_err(e, UPD_E_IO, "%s: %s", upd__eng_target(e), strerror(errno));
+            goto out;
+        }
+        if (!S_ISREG(ist.st_mode)) {
+            r = upd__eng_err(e, UPD_E_TARGET, "%s is not a regular file", upd__eng_target(e));
+            goto out;
+        }
+    } else {
+        ifd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (ifd < 0 || fstat(ifd, &ist) != 0) { r = upd__eng_err(e, UPD_E_IO, "%s: %s", upd__eng_target(e), strerror(errno)); goto out; }
+    }
     if (mkdirat(sfd, "staged", 0700) != 0 || (stfd = openat(sfd, "staged", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
-        upd__clone(ifd, stfd) != 0) {
-        r = upd__eng_err(e, UPD_E_IO, "cloning %s: %s", e->install_dir, strerror(errno));
+        (ifd >= 0 && upd__clone(ifd, stfd) != 0)) {
+        r = upd__eng_err(e, UPD_E_IO, "cloning %s: %s", upd__eng_target(e), strerror(errno));
         goto out;
     }
     upd__eng_event(e, "extract", archive);
@@ -6743,13 +6820,14 @@ UPDDEF upd_result upd_install(upd_engine *e, const char *archive, const char *ve
             goto out;
         }
     }
-    if ((r = upd__eng_deletes(e, stfd)) != UPD_OK) goto out;
-    if (fstatat(stfd, e->exe, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0100)) {
-        r = upd__eng_err(e, UPD_E_TARGET, "the new tree has no executable %s", e->exe);
+    if (!e->install_file && (r = upd__eng_deletes(e, stfd)) != UPD_OK) goto out;
+    if (fstatat(stfd, upd__eng_exe(e), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0100)) {
+        r = upd__eng_err(e, UPD_E_TARGET, "the new %s has no executable %s", e->install_file ? "archive" : "tree", upd__eng_exe(e));
         goto out;
     }
-    if (fchmod(stfd, ist.st_mode & 07777) != 0 || fstat(stfd, &st) != 0) {
-        r = upd__eng_err(e, UPD_E_IO, "staged: %s", strerror(errno));
+    if (e->install_file ? st.st_dev != ist.st_dev : (fchmod(stfd, ist.st_mode & 07777) != 0 || fstat(stfd, &st) != 0)) {
+        r = e->install_file ? upd__eng_err(e, UPD_E_STATE, "the state dir %s is not on the filesystem of %s", e->_sdir, upd__eng_target(e))
+                            : upd__eng_err(e, UPD_E_IO, "staged: %s", strerror(errno));
         goto out;
     }
     upd__eng_event(e, "sync", NULL);
@@ -6759,7 +6837,7 @@ UPDDEF upd_result upd_install(upd_engine *e, const char *archive, const char *ve
     }
     memcpy(m.state, "swap", 5);
     memcpy(m.version, version, strlen(version) + 1);
-    memcpy(m.exe, e->exe, strlen(e->exe) + 1);
+    memcpy(m.exe, upd__eng_exe(e), strlen(upd__eng_exe(e)) + 1);
     m.new_dev = (uint64_t)st.st_dev; m.new_ino = (uint64_t)st.st_ino;
     m.old_dev = (uint64_t)ist.st_dev; m.old_ino = (uint64_t)ist.st_ino;
     /* the helper: a copy of this program that does the swap */

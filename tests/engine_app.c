@@ -7,7 +7,9 @@
                        exec()s the helper, then the new version with the same
                        argv and environment); else marks itself good, unless
                        APP_CRASH names its version (then it exits 3 first)
-     app failed V      prints 1 if V was rolled back, else 0 */
+     app failed V      prints 1 if V was rolled back, else 0
+   With APP_FILE set instead of APP_INSTALL: single-executable mode, the
+   program is the file APP_FILE (APP_EXE: its path inside the archive). */
 #define UPDATER_IMPLEMENTATION
 #include "../updater.h"
 #include <stdio.h>
@@ -33,9 +35,14 @@ int main(int argc, char **argv)
     memset(&e, 0, sizeof e);
     e.install_dir = getenv("APP_INSTALL");
     e.exe = "bin/app";
+    if (getenv("APP_FILE")) {
+        e.install_file = getenv("APP_FILE");
+        e.install_dir = NULL;
+        e.exe = getenv("APP_EXE");
+    }
     e.on_event = event;
     if (getenv("APP_TRIALS")) e.max_trials = atoi(getenv("APP_TRIALS"));
-    if (!e.install_dir) { fprintf(stderr, "app: APP_INSTALL is not set\n"); return 2; }
+    if (!e.install_dir && !e.install_file) { fprintf(stderr, "app: APP_INSTALL or APP_FILE is not set\n"); return 2; }
     if ((r = upd_startup(&e, argc, argv)) != UPD_OK) {
         fprintf(stderr, "app: startup: %s (%s)\n", e.error, upd_strerror(r));
         return 1;
