@@ -153,6 +153,8 @@ extern "C" {
     X(UPD_E_MANIFEST,  -21,  "malformed manifest")                             \
     X(UPD_E_URL,       -22,  "invalid or disallowed URL")                      \
     X(UPD_E_EXPIRED,   -23,  "manifest has expired")                           \
+    X(UPD_E_DIGEST,    -24,  "download differs from the manifest (size or SHA-256)") \
+    X(UPD_E_SERIAL,    -25,  "manifest older than one accepted before (@serial)") \
     X(UPD_E_SIG,          -40, "signature verification failed")                \
     X(UPD_E_SIG_GLOBAL,   -41, "trusted comment signature verification failed") \
     X(UPD_E_KEYID,        -42, "signed by a key that is not trusted (key id)")  \
@@ -637,6 +639,10 @@ typedef struct upd_query {
     int bucket;              /* 0..99, this installation's rollout bucket:
                                 a release with rollout=R is offered when
                                 bucket < R. See upd_rollout_bucket().        */
+    /* optional: versions for which skip() returns nonzero are not offered
+       (e.g. ones rolled back on this installation) */
+    int (*skip)(void *user, const char *version);
+    void *skip_user;
 } upd_query;
 
 typedef struct upd_choice {
@@ -725,6 +731,10 @@ typedef struct upd_http_opts {
     int max_redirects;        /* default 5; -1: none                            */
     const char *proxy;        /* NULL: from the environment; "": none           */
     const char *cacert;       /* TLS: CA bundle (default: the system's)         */
+    /* when *cancel becomes nonzero (from any thread or a signal handler),
+       the transfer stops with UPD_E_CANCELED within a quarter second, even
+       while it waits for the network */
+    const volatile int *cancel;
     /* called once the final response's headers are in (status 2xx), before
        any body byte: the sink truncates its file if r->resumed is 0 */
     upd_result (*on_start)(void *user, const upd_http_result *r);
@@ -802,6 +812,12 @@ typedef struct upd_engine {
                                  inside the archive (default: install_file's
                                  last component)                            */
     int max_trials;           /* starts on trial before rollback: default 3    */
+    int no_exec;              /* external updater (a tool updating another
+                                 program, e.g. `upd update`): upd_install()
+                                 swaps in this process and returns UPD_OK
+                                 (the program is on trial from its next
+                                 start); upd_startup() never exec()s: after
+                                 a rollback it returns with rolled_back = 1 */
     /* progress: phase is "clone", "extract", "delete", "sync", "marker",
        "helper", "swap", "trial", "rollback", "good" */
     void (*on_event)(void *user, const char *phase, const char *detail);
@@ -823,12 +839,144 @@ typedef struct upd_engine {
 UPDDEF upd_result upd_startup(upd_engine *e, int argc, char **argv);
 /* Stages the verified archive (.tar or .tar.gz) as version and exec()s the
    helper; returns only on failure, with the install untouched, or
-   UPD_E_BUSY when another update is under way. */
+   UPD_E_BUSY when another update is under way (with no_exec: UPD_OK once
+   swapped). */
 UPDDEF upd_result upd_install(upd_engine *e, const char *archive, const char *version);
 /* The new version works: ends the trial and removes the previous tree. */
 UPDDEF upd_result upd_mark_good(upd_engine *e);
 /* 1 if version was rolled back on this installation (never offer it). */
 UPDDEF int upd_version_failed(upd_engine *e, const char *version);
+
+
+/* 12. Check, download, update ------------------------------------------------
+   What a program calls to update itself (docs/client.md): upd_check() fetches
+   the manifest and its minisign signature (one conditional request when
+   nothing changed), verifies them with the trusted keys, refuses a manifest
+   older than one accepted before (@serial, kept in the state dir) or past its
+   @expires, and picks the best release for this installation (app, channel,
+   installed version, min, rollout bucket of a random id kept in the state
+   dir; never a downgrade, never a version that was rolled back here; an
+   incremental package from the installed version when there is one).
+   upd_download() fetches it into <state>/download.part, resuming after an
+   interruption or a crash (Range + If-Range; <state>/download.info keeps the
+   URL, digest, validator and the offset known to be on disk), stops at the
+   declared size and checks the SHA-256 before anything reads the archive,
+   which then is <state>/archive. upd_apply() hands it to upd_install().
+   upd_update() does all of it, asking confirm() before installing.
+
+       const char *urls[] = {"https://example.org/hello/versions", NULL};
+       const char *keys[] = {"RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3", NULL};
+       upd_client c = {0};
+       c.engine = &e;  c.manifest_urls = urls;  c.pubkeys = keys;
+       c.app = "hello";  c.current = HELLO_VERSION;
+       r = upd_update(&c);   // does not return when it installs; else:
+       if (r != UPD_NO_UPDATE) fprintf(stderr, "update: %s\n", c.error);
+
+   The background variants (not with UPDATER_NO_THREADS) run one worker
+   thread per client: upd_check_async(), upd_download_async() and
+   upd_watch() (periodic: a random delay after start, a jittered interval,
+   exponential backoff on failures, the server's Retry-After honoured).
+   Their callback runs ON THE WORKER THREAD; the program installs when it
+   chooses with upd_apply() from its own thread. upd_cancel() is safe from
+   any thread (also from the callback); upd_wait() joins the worker and
+   must be called before the client goes away. */
+typedef struct upd_offer {
+    char version[64];         /* the version offered                            */
+    char from[64];            /* incremental: the installed version it applies
+                                 on top of; "" for a full package               */
+    char url[UPDATER_MAX_URL + 1];      /* the package to download             */
+    uint64_t size;            /* ... its size and digest, from the manifest      */
+    uint8_t sha256[32];
+    char full_url[UPDATER_MAX_URL + 1]; /* when url is incremental: the full
+                                 package of the same version ("" if none), the
+                                 fallback when the incremental one fails       */
+    uint64_t full_size;
+    uint8_t full_sha256[32];
+    char notes[UPDATER_MAX_URL + 1];    /* release notes URL, or ""             */
+    int critical;             /* 1: a release offered is marked critical=1       */
+    uint64_t serial;          /* the manifest's @serial                          */
+    char archive[UPDATER_MAX_PATH + 16]; /* set by upd_download(): the verified
+                                 archive, ready for upd_apply()                */
+} upd_offer;
+
+typedef struct upd_client {
+    upd_engine *engine;       /* the install (upd_startup() called on it); its
+                                 state dir holds the client's state too. NULL
+                                 for a check only (then state_dir is used)     */
+    const char *state_dir;    /* without an engine: where serial, id and the
+                                 manifest cache live (NULL: no state kept, so
+                                 no rollback protection: upd check only)      */
+    const char *const *manifest_urls; /* the manifest URL, then mirrors tried
+                                 in order; NULL-terminated                     */
+    const char *const *pubkeys; /* trusted minisign public keys: the base64
+                                 line "RW..." or a whole .pub file's text,
+                                 NULL-terminated; at most 16                   */
+    const char *app;          /* this program's name in the manifest             */
+    const char *current;      /* the running version                             */
+    const char *channel;      /* NULL: "stable"                                  */
+    int insecure_unsigned;    /* accept a manifest without a signature: only
+                                 honoured in a build with
+                                 UPDATER_INSECURE_UNSIGNED, and it warns on
+                                 stderr at every check                        */
+    upd_http_opts http;       /* timeouts, proxy, cacert, user agent, headers;
+                                 the range, conditional, callback and cancel
+                                 fields are the client's own                  */
+    /* progress: phase "check", "download" or "verify", bytes done and total
+       (0: unknown); a nonzero return cancels (UPD_E_CANCELED). The
+       install's own phases come through engine->on_event. */
+    int (*on_progress)(void *user, const char *phase, uint64_t done, uint64_t total);
+    /* upd_update(): asked before installing; nonzero installs now, zero
+       keeps the verified archive for later (UPD_E_CANCELED) */
+    int (*confirm)(void *user, const upd_offer *o);
+    void *user;
+    /* results of the last call */
+    long retry_after;         /* the server's Retry-After in seconds, -1: none   */
+    int not_modified;         /* 1: the manifest was unchanged (304), the
+                                 cached copy was verified and used             */
+    unsigned requests;        /* HTTP requests made                              */
+    uint64_t downloaded;      /* body bytes received by upd_download()           */
+    int resumed;              /* 1: upd_download() continued a partial file      */
+    char error[UPDATER_MAX_URL + 512];
+    /* private */
+    volatile int _cancel;
+    void *_worker;
+} upd_client;
+
+/* UPD_OK with *o filled, UPD_NO_UPDATE, or an error (c->error says what). */
+UPDDEF upd_result upd_check(upd_client *c, upd_offer *o);
+/* Downloads and verifies o's package: UPD_OK with o->archive set, or an
+   error (UPD_E_DIGEST when size or SHA-256 differ: the file is removed;
+   other errors keep the partial file for the next call to resume). */
+UPDDEF upd_result upd_download(upd_client *c, upd_offer *o);
+/* Installs o->archive (upd_install): returns only on failure. */
+UPDDEF upd_result upd_apply(upd_client *c, const upd_offer *o);
+/* Check, download (the incremental package, else or on its failure the
+   full one), confirm, install. Returns UPD_NO_UPDATE, UPD_E_CANCELED when
+   confirm() declined, or an error; does not return when it installs. */
+UPDDEF upd_result upd_update(upd_client *c);
+/* Stops what the client is doing (in this or another thread) soon, with
+   UPD_E_CANCELED; a partial download stays for the next resume. Safe from
+   any thread and from a signal handler. Cleared by the next call. */
+UPDDEF void upd_cancel(upd_client *c);
+
+#ifndef UPDATER_NO_THREADS
+/* Called on the worker thread: r is UPD_OK with the offer (for a download
+   or watch: with o->archive verified and ready), UPD_NO_UPDATE (check
+   only), or an error (c->error). o is valid during the call only. */
+typedef void (*upd_async_fn)(void *user, upd_result r, const upd_offer *o);
+/* One worker per client: UPD_E_BUSY while one runs (upd_wait() first). */
+UPDDEF upd_result upd_check_async(upd_client *c, upd_async_fn done);
+UPDDEF upd_result upd_download_async(upd_client *c, const upd_offer *o, upd_async_fn done);
+/* Checks every interval_ms (jittered by up to 10%; the first check after a
+   random delay of up to a tenth of it), downloads what it finds and calls
+   done when an archive is ready (then stops: install it, or call upd_watch
+   again) or on each failure; after failures it waits 30 s, 60 s, 120 s...
+   up to interval_ms, and at least as long as the server's Retry-After. */
+UPDDEF upd_result upd_watch(upd_client *c, unsigned long interval_ms, upd_async_fn done);
+/* Joins the worker (after upd_cancel(), promptly); returns its last
+   result, UPD_OK if none ran. */
+UPDDEF upd_result upd_wait(upd_client *c);
+#endif
 
 #ifdef __cplusplus
 }
@@ -861,6 +1009,9 @@ UPDDEF int upd_version_failed(upd_engine *e, const char *version);
 #include <time.h>
 #include <dirent.h>
 #include <poll.h>
+#ifndef UPDATER_NO_THREADS
+#include <pthread.h>
+#endif
 #include <netdb.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -5007,6 +5158,7 @@ UPDDEF upd_result upd_manifest_select(const upd_manifest *m, const upd_query *q,
             if (upd_version_compare(&r->ver, &cur) <= 0) continue;
             if (r->min && upd_version_compare(&cur, &r->min_ver) < 0) continue;
             if (r->from && upd_version_compare(&cur, &r->from_ver) != 0) continue;
+            if (q->skip && q->skip(q->skip_user, r->version)) continue;
             if (pass == 0) {
                 if (!best || upd_version_compare(&r->ver, &best->ver) > 0) best = r;
                 continue;
@@ -5456,6 +5608,18 @@ static ssize_t upd__hc_rawrecv(upd__hconn *c, uint8_t *buf, size_t cap)
 #define UPD__SEND_FLAGS 0
 #endif
 
+#if defined(__GNUC__) || defined(__clang__)
+#define UPD__LOAD(x) __atomic_load_n(&(x), __ATOMIC_SEQ_CST)
+#define UPD__STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_SEQ_CST)
+#else
+#define UPD__LOAD(x) (x)
+#define UPD__STORE(x, v) ((x) = (v))
+#endif
+static int upd__canceled(const upd_http_opts *o)
+{
+    return o->cancel && UPD__LOAD(*o->cancel);
+}
+
 /* Waits for events on c->fd within the I/O timeout, the deadline and the
    low-speed window. */
 static upd_result upd__hc_wait(upd__hconn *c, short events)
@@ -5470,10 +5634,12 @@ static upd_result upd__hc_wait(upd__hconn *c, short events)
         if (c->deadline && c->deadline - now < t) t = c->deadline - now;
         if (c->o->low_speed_secs > 0 && c->win_start + c->o->low_speed_secs * 1000 - now < t)
             t = c->win_start + c->o->low_speed_secs * 1000 - now;
+        if (c->o->cancel && t > 250) t = 250;
         pfd.fd = c->fd;
         pfd.events = events;
         pfd.revents = 0;
         k = poll(&pfd, 1, t < 0 ? 0 : (int)t);
+        if (upd__canceled(c->o)) UPD__HC_FAIL(UPD_E_CANCELED, "transfer from %s canceled", c->what);
         if (k < 0 && errno == EINTR) continue;
         if (k < 0) UPD__HC_FAIL(UPD_E_IO, "poll: %s", strerror(errno));
         now = upd__now_ms();
@@ -5691,7 +5857,13 @@ static upd_result upd__hc_connect(upd__hconn *c, const char *host, const char *p
             int64_t t = to;
             if (c->deadline && c->deadline - upd__now_ms() < t) t = c->deadline - upd__now_ms();
             pfd.fd = fd; pfd.events = POLLOUT; pfd.revents = 0;
-            do k = poll(&pfd, 1, t < 0 ? 0 : (int)t); while (k < 0 && errno == EINTR);
+            for (;;) { /* in quarter seconds when it can be canceled */
+                int64_t step = c->o->cancel && t > 250 ? 250 : t;
+                k = poll(&pfd, 1, step < 0 ? 0 : (int)step);
+                if (upd__canceled(c->o)) { close(fd); freeaddrinfo(ai); UPD__HC_FAIL(UPD_E_CANCELED, "connecting to %s canceled", c->what); }
+                if (k < 0 && errno == EINTR) continue;
+                if (k != 0 || (t -= step) <= 0) break;
+            }
             if (k == 0) { timedout = 1; last = ETIMEDOUT; close(fd); continue; }
             if (k < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0 || soerr != 0) {
                 last = soerr ? soerr : errno;
@@ -6544,6 +6716,7 @@ static upd_result upd__eng_exec(upd_engine *e, const char *exe)
     char path[2 * UPDATER_MAX_PATH + 2];
     if (e->install_file) snprintf(path, sizeof path, "%s", e->install_file);
     else snprintf(path, sizeof path, "%s/%s", upd__eng_target(e), exe);
+    if (e->no_exec) return UPD_OK;
     upd__eng_event(e, "exec", path);
     fflush(NULL);
     if (e->_argv) execv(path, e->_argv);
@@ -6644,6 +6817,7 @@ static upd_result upd__startup_locked(upd_engine *e, int sfd, upd__marker *mp)
     /* rollback: the previous tree back at the install path, the failed one
        removed and remembered */
     upd__eng_event(e, "rollback", m.version);
+    snprintf(e->version, sizeof e->version, "%s", m.version);
     r = e->install_file ? upd__eng_fileswap(e, sfd, "previous", NULL, m.old_dev, m.old_ino, m.new_dev, m.new_ino)
                         : upd__eng_exchange(e, sfd, "previous", "failed.tree", m.old_dev, m.old_ino, m.new_dev, m.new_ino);
     if (r != UPD_OK) {
@@ -6678,6 +6852,9 @@ UPDDEF upd_result upd_mark_good(upd_engine *e)
     upd__eng_event(e, "good", m.version);
     if ((r = upd__marker_remove(e, sfd)) == UPD_OK) { /* first: a crash now leaves a clean install */
         upd__rmtree(sfd, "previous");
+        /* the package it came from is installed now */
+        unlinkat(sfd, "archive", 0);
+        unlinkat(sfd, "archive.info", 0);
         e->trial = 0;
     }
     close(sfd);
@@ -6840,6 +7017,21 @@ UPDDEF upd_result upd_install(upd_engine *e, const char *archive, const char *ve
     memcpy(m.exe, upd__eng_exe(e), strlen(upd__eng_exe(e)) + 1);
     m.new_dev = (uint64_t)st.st_dev; m.new_ino = (uint64_t)st.st_ino;
     m.old_dev = (uint64_t)ist.st_dev; m.old_ino = (uint64_t)ist.st_ino;
+    if (e->no_exec) { /* an external updater swaps right here */
+        if ((r = upd__marker_write(e, sfd, &m)) != UPD_OK) {
+            unlinkat(sfd, "marker", 0);
+            unlinkat(sfd, ".marker.tmp", 0);
+            fsync(sfd);
+            goto out;
+        }
+        close(stfd);
+        stfd = -1;
+        {
+            int fd2 = dup(sfd);
+            r = fd2 < 0 ? upd__eng_err(e, UPD_E_IO, "dup: %s", strerror(errno)) : upd__startup_locked(e, fd2, &m);
+        }
+        goto out;
+    }
     /* the helper: a copy of this program that does the swap */
     upd__eng_event(e, "helper", NULL);
     {
@@ -6885,11 +7077,834 @@ out:
     return r;
 }
 
+/* ==== >>client =========================================================== */
+/* State dir files the client keeps beside the engine's:
+     serial          the highest @serial accepted (rollback protection)
+     id              a random installation id (the rollout bucket)
+     manifest, manifest.minisig, manifest.etag
+                     the last verified manifest, its signature, and the URL
+                     and ETag it came from (for If-None-Match)
+     download.part   the package being downloaded
+     download.info   its journal: url, sha256, size, validator, synced
+     archive         the verified package, ready for upd_install() */
+#define UPD__CL_SYNC_EVERY (8u << 20) /* bytes between fdatasyncs of download.part */
+
+static int upd__write_all(int fd, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+typedef struct upd__cl {
+    upd_client *c;
+    upd_engine tmp;           /* when the client has no engine */
+    upd_pubkey keys[16];
+    size_t nkeys;
+} upd__cl;
+
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static upd_result upd__cl_err(upd_client *c, upd_result r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->error, sizeof c->error, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+static int upd__cl_canceled(upd_client *c)
+{
+    return UPD__LOAD(c->_cancel) != 0;
+}
+
+UPDDEF void upd_cancel(upd_client *c)
+{
+    UPD__STORE(c->_cancel, 1);
+}
+
+/* Checks the client's fields, parses the keys; the engine to use for the
+   state dir (NULL: no state). */
+static upd_result upd__cl_begin(upd__cl *k, upd_client *c)
+{
+    size_t i;
+    upd_version cur;
+    memset(k, 0, sizeof *k);
+    k->c = c;
+    c->error[0] = 0;
+    c->retry_after = -1;
+    c->not_modified = 0;
+    c->requests = 0;
+    if (!c->app || !c->current || !c->manifest_urls || !c->manifest_urls[0])
+        return upd__cl_err(c, UPD_E_ARG, "app, current and manifest_urls are required");
+    if (upd_version_parse(c->current, &cur, NULL) != UPD_OK)
+        return upd__cl_err(c, UPD_E_VERSION, "the running version '%.64s' is not a valid version", c->current);
+    for (i = 0; c->pubkeys && c->pubkeys[i]; i++) {
+        if (i >= sizeof k->keys / sizeof k->keys[0]) return upd__cl_err(c, UPD_E_ARG, "more than 16 trusted keys");
+        if (upd_pubkey_parse(&k->keys[i], c->pubkeys[i], strlen(c->pubkeys[i])) != UPD_OK)
+            return upd__cl_err(c, UPD_E_SIG_FORMAT, "trusted key %u is not a minisign public key", (unsigned)i + 1);
+    }
+    k->nkeys = i;
+#ifdef UPDATER_INSECURE_UNSIGNED
+    if (!k->nkeys && !c->insecure_unsigned)
+#else
+    if (!k->nkeys)
+#endif
+        return upd__cl_err(c, UPD_E_ARG, "no trusted public key: a manifest must be signed");
+    if (!c->engine && c->state_dir) {
+        k->tmp.install_dir = "/";
+        k->tmp.exe = "-";
+        k->tmp.state_dir = c->state_dir;
+    }
+    return UPD_OK;
+}
+
+static upd_engine *upd__cl_engine(upd__cl *k)
+{
+    return k->c->engine ? k->c->engine : k->tmp.state_dir ? &k->tmp : NULL;
+}
+
+/* Opens (creates) the state dir: an fd, -1 with no state, -2 on error. */
+static int upd__cl_sdir(upd__cl *k)
+{
+    upd_engine *e = upd__cl_engine(k);
+    upd_result r;
+    int fd;
+    if (!e) return -1;
+    fd = upd__eng_sdir(e, 1, &r);
+    if (fd < 0) {
+        upd__cl_err(k->c, r == UPD_OK ? UPD_E_STATE : r, "%s", e->error[0] ? e->error : "no state dir");
+        return -2;
+    }
+    return fd;
+}
+
+/* Reads a small state file whole (NUL-terminated): its length, or -1. */
+static long upd__cl_read(int sfd, const char *name, char *buf, size_t cap)
+{
+    int fd = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    size_t n = 0;
+    struct stat st;
+    if (fd < 0) return -1;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) { close(fd); return -1; }
+    while (n < cap - 1) {
+        ssize_t got = read(fd, buf + n, cap - 1 - n);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        n += (size_t)got;
+    }
+    close(fd);
+    buf[n] = 0;
+    return (long)n;
+}
+
+/* The installation id (made at the first check) and its rollout bucket. */
+static int upd__cl_bucket(upd__cl *k, int sfd)
+{
+    char id[80];
+    long n = sfd >= 0 ? upd__cl_read(sfd, "id", id, sizeof id) : -1;
+    if (n < 32) {
+        uint8_t raw[16];
+        if (sfd < 0 || upd_random(raw, sizeof raw) != UPD_OK) return 0;
+        upd_hex_encode(raw, sizeof raw, id);
+        id[32] = '\n';
+        if (upd__eng_write(upd__cl_engine(k), sfd, "id", id, 33, 0600) != UPD_OK) return 0;
+    }
+    id[32] = 0;
+    return upd_rollout_bucket(id);
+}
+
+/* A whole small body into memory. */
+typedef struct upd__cl_mem { char *p; size_t len, cap; } upd__cl_mem;
+
+static upd_result upd__cl_mem_body(void *user, const uint8_t *data, size_t len)
+{
+    upd__cl_mem *m = (upd__cl_mem *)user;
+    if (len > m->cap - m->len) return UPD_E_TOOBIG;
+    memcpy(m->p + m->len, data, len);
+    m->len += len;
+    return UPD_OK;
+}
+
+static upd_result upd__cl_mem_progress(void *user, uint64_t done, uint64_t total)
+{
+    (void)user; (void)done; (void)total;
+    return UPD_OK;
+}
+
+static void upd__cl_opts(upd_client *c, upd_http_opts *o)
+{
+    *o = c->http;
+    o->range_from = 0;
+    o->if_range = o->if_none_match = o->if_modified_since = NULL;
+    o->on_start = NULL;
+    o->on_body = NULL;
+    o->on_progress = NULL;
+    o->user = NULL;
+    o->cancel = &c->_cancel;
+}
+
+/* GET url into m (at most m->cap bytes). */
+static upd_result upd__cl_get(upd_client *c, const char *url, const char *inm, upd__cl_mem *m, upd_http_result *res)
+{
+    upd_http_opts o;
+    upd_result r;
+    upd__cl_opts(c, &o);
+    o.if_none_match = inm;
+    o.max_body = m->cap;
+    o.on_body = upd__cl_mem_body;
+    o.on_progress = upd__cl_mem_progress;
+    o.user = m;
+    m->len = 0;
+    c->requests++;
+    r = upd_http_get(url, &o, res);
+    if (res->retry_after >= 0) c->retry_after = res->retry_after;
+    if (r != UPD_OK) upd__cl_err(c, r, "%s", res->error[0] ? res->error : upd_strerror(r));
+    return r;
+}
+
+static int upd__cl_skip_failed(void *user, const char *version)
+{
+    upd_engine *e = (upd_engine *)user;
+    return e && upd_version_failed(e, version);
+}
+
+static void upd__cl_copy(char *dst, size_t cap, const char *src)
+{
+    size_t n = src ? strlen(src) : 0;
+    if (n >= cap) n = cap - 1;
+    if (n) memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
+/* One manifest URL: fetch (or reuse the cached copy on 304), verify,
+   parse, check serial and time, select. */
+static upd_result upd__cl_check_one(upd__cl *k, int sfd, const char *url, upd_offer *o)
+{
+    upd_client *c = k->c;
+    upd_http_result *res = (upd_http_result *)UPDATER_MALLOC(NULL, sizeof *res);
+    upd__cl_mem text, sig;
+    upd_manifest m;
+    upd_result r;
+    char sigurl[UPDATER_MAX_URL + 16], etag[UPDATER_MAX_URL + 256], serial[32];
+    const char *inm = NULL;
+    int fresh = 1, is_signed = k->nkeys > 0;
+    memset(&m, 0, sizeof m);
+    text.p = (char *)UPDATER_MALLOC(NULL, UPDATER_MAX_MANIFEST_BYTES + 1);
+    text.cap = UPDATER_MAX_MANIFEST_BYTES;
+    sig.p = (char *)UPDATER_MALLOC(NULL, UPDATER_MAX_MINISIG + 1);
+    sig.cap = UPDATER_MAX_MINISIG;
+    if (!res || !text.p || !sig.p) { r = upd__cl_err(c, UPD_E_NOMEM, "out of memory"); goto out; }
+    if (strlen(url) > UPDATER_MAX_URL) { r = upd__cl_err(c, UPD_E_TOOBIG, "manifest URL too long"); goto out; }
+    snprintf(sigurl, sizeof sigurl, "%s.minisig", url);
+    /* the cached copy's ETag, if it came from this URL */
+    if (sfd >= 0 && upd__cl_read(sfd, "manifest.etag", etag, sizeof etag) > 0) {
+        char *nl = strchr(etag, '\n');
+        if (nl && (size_t)(nl - etag) == strlen(url) && memcmp(etag, url, strlen(url)) == 0 && nl[1] == '"') {
+            char *end = strchr(nl + 1, '\n');
+            if (end) { *end = 0; inm = nl + 1; }
+        }
+    }
+    if (c->on_progress && c->on_progress(c->user, "check", 0, 0)) { r = upd__cl_err(c, UPD_E_CANCELED, "canceled"); goto out; }
+    if ((r = upd__cl_get(c, url, inm, &text, res)) != UPD_OK) goto out;
+    if (res->status == 304) { /* unchanged: the verified copy we keep */
+        long n1 = upd__cl_read(sfd, "manifest", text.p, text.cap + 1), n2 = upd__cl_read(sfd, "manifest.minisig", sig.p, sig.cap + 1);
+        if (n1 < 0 || n2 < 0) { r = upd__cl_err(c, UPD_E_STATE, "%s answered 304 but the cached manifest is gone", url); goto out; }
+        text.len = (size_t)n1;
+        sig.len = (size_t)n2;
+        fresh = 0;
+        c->not_modified = 1;
+    } else {
+        snprintf(etag, sizeof etag, "%s\n%s\n", url, res->etag);
+        if (is_signed && (r = upd__cl_get(c, sigurl, NULL, &sig, res)) != UPD_OK) {
+            upd__cl_err(c, r, "the manifest's signature: %s", res->error[0] ? res->error : upd_strerror(r));
+            goto out;
+        }
+    }
+    if (is_signed) {
+        upd_minisig *ms = (upd_minisig *)UPDATER_MALLOC(NULL, sizeof *ms);
+        if (!ms) { r = upd__cl_err(c, UPD_E_NOMEM, "out of memory"); goto out; }
+        r = upd_minisig_parse(ms, sig.p, sig.len);
+        if (r == UPD_OK) r = upd_minisig_verify(ms, k->keys, k->nkeys, text.p, text.len);
+        UPDATER_FREE(NULL, ms);
+        if (r != UPD_OK) {
+            upd__cl_err(c, r, "%s: %s", sigurl, r == UPD_E_KEYID ? "signed by a key that is not trusted" : upd_strerror(r));
+            goto out;
+        }
+    } else {
+        fprintf(stderr, "updater.h: WARNING: the manifest %s is not verified (insecure_unsigned)\n", url);
+    }
+    if ((r = upd_manifest_parse(&m, text.p, text.len, url)) != UPD_OK) {
+        upd__cl_err(c, r, "%s: %s", url, m.error[0] ? m.error : upd_strerror(r));
+        goto out;
+    }
+    if (upd_manifest_check_time(&m, (int64_t)time(NULL)) != UPD_OK) {
+        r = upd__cl_err(c, UPD_E_EXPIRED, "%s expired at %lld (a replayed old manifest, or this device's clock is wrong)",
+                        url, (long long)m.expires);
+        goto out;
+    }
+    if (sfd >= 0) {
+        unsigned long long seen = 0;
+        if (upd__cl_read(sfd, "serial", serial, sizeof serial) > 0) seen = strtoull(serial, NULL, 10);
+        if (m.serial < seen) {
+            r = upd__cl_err(c, UPD_E_SERIAL, "%s has @serial %llu, older than %llu accepted before (a replayed manifest)",
+                            url, (unsigned long long)m.serial, seen);
+            goto out;
+        }
+        if (m.serial > seen) {
+            int n = snprintf(serial, sizeof serial, "%llu\n", (unsigned long long)m.serial);
+            if ((r = upd__eng_write(upd__cl_engine(k), sfd, "serial", serial, (size_t)n, 0600)) != UPD_OK) {
+                upd__cl_err(c, r, "%s", upd__cl_engine(k)->error);
+                goto out;
+            }
+        }
+        if (fresh && is_signed) { /* keep the verified copy for If-None-Match */
+            unlinkat(sfd, "manifest.etag", 0);
+            if (upd__eng_write(upd__cl_engine(k), sfd, "manifest", text.p, text.len, 0600) == UPD_OK &&
+                upd__eng_write(upd__cl_engine(k), sfd, "manifest.minisig", sig.p, sig.len, 0600) == UPD_OK && res->etag[0])
+                upd__eng_write(upd__cl_engine(k), sfd, "manifest.etag", etag, strlen(etag), 0600);
+        }
+    }
+    {
+        upd_query q;
+        upd_choice ch;
+        memset(&q, 0, sizeof q);
+        q.app = c->app;
+        q.current = c->current;
+        q.channel = c->channel;
+        q.bucket = upd__cl_bucket(k, sfd);
+        q.skip = upd__cl_skip_failed;
+        q.skip_user = upd__cl_engine(k);
+        r = upd_manifest_select(&m, &q, &ch);
+        if (r == UPD_NO_UPDATE) { upd__cl_err(c, r, "%s %s is up to date", c->app, c->current); goto out; }
+        if (r != UPD_OK) { upd__cl_err(c, r, "selecting a release: %s", upd_strerror(r)); goto out; }
+        memset(o, 0, sizeof *o);
+        upd__cl_copy(o->version, sizeof o->version, ch.version);
+        {
+            const upd_release *p = ch.delta ? ch.delta : ch.full;
+            upd__cl_copy(o->url, sizeof o->url, p->url);
+            o->size = p->size;
+            memcpy(o->sha256, p->sha256, 32);
+            if (ch.delta) upd__cl_copy(o->from, sizeof o->from, ch.delta->from);
+            if (ch.delta && ch.full) {
+                upd__cl_copy(o->full_url, sizeof o->full_url, ch.full->url);
+                o->full_size = ch.full->size;
+                memcpy(o->full_sha256, ch.full->sha256, 32);
+            }
+            upd__cl_copy(o->notes, sizeof o->notes, p->notes);
+        }
+        o->critical = ch.critical;
+        o->serial = m.serial;
+        if (strlen(o->url) >= sizeof o->url - 1 || strlen(ch.version) >= sizeof o->version)
+            { r = upd__cl_err(c, UPD_E_TOOBIG, "release URL or version too long"); goto out; }
+    }
+out:
+    upd_manifest_free(&m);
+    UPDATER_FREE(NULL, text.p);
+    UPDATER_FREE(NULL, sig.p);
+    UPDATER_FREE(NULL, res);
+    return r;
+}
+
+static upd_result upd__check(upd_client *c, upd_offer *o)
+{
+    upd__cl k;
+    upd_result r;
+    size_t i;
+    int sfd;
+    if ((r = upd__cl_begin(&k, c)) != UPD_OK) return r;
+    if ((sfd = upd__cl_sdir(&k)) == -2) return UPD_E_STATE;
+    for (i = 0; c->manifest_urls[i]; i++) { /* mirrors in order, while they fail */
+        r = upd__cl_check_one(&k, sfd, c->manifest_urls[i], o);
+        if (r == UPD_OK || r == UPD_NO_UPDATE || r == UPD_E_CANCELED || r == UPD_E_NOMEM) break;
+    }
+    if (sfd >= 0) close(sfd);
+    return r;
+}
+
+/* ---- download ---- */
+typedef struct upd__dl {
+    upd_client *c;
+    upd__cl *k;
+    int sfd, fd;
+    uint64_t base, got, size, synced;
+    upd_sha256_ctx sha;
+    char url[UPDATER_MAX_URL + 1], validator[160], hex[65];
+    upd_result err;
+} upd__dl;
+
+/* download.info: the journal of download.part */
+static upd_result upd__dl_journal(upd__dl *d)
+{
+    char buf[UPDATER_MAX_URL + 512];
+    int n = snprintf(buf, sizeof buf, "url=%s\nsha256=%s\nsize=%llu\nvalidator=%s\nsynced=%llu\n", d->url, d->hex,
+                     (unsigned long long)d->size, d->validator, (unsigned long long)d->synced);
+    if (n < 0 || (size_t)n >= sizeof buf) return UPD_E_TOOBIG;
+    return upd__eng_write(upd__cl_engine(d->k), d->sfd, "download.info", buf, (size_t)n, 0600);
+}
+
+static const char *upd__dl_field(char *info, const char *key)
+{
+    size_t kl = strlen(key);
+    char *p = info;
+    while (p && *p) {
+        char *nl = strchr(p, '\n');
+        if (strncmp(p, key, kl) == 0 && p[kl] == '=') {
+            if (nl) *nl = 0;
+            return p + kl + 1;
+        }
+        p = nl ? nl + 1 : NULL;
+    }
+    return NULL;
+}
+
+static upd_result upd__dl_sync(upd__dl *d)
+{
+    if (fdatasync(d->fd) != 0) return upd__cl_err(d->c, UPD_E_IO, "download.part: %s", strerror(errno));
+    d->synced = d->base + d->got;
+    return upd__dl_journal(d);
+}
+
+static upd_result upd__dl_start(void *user, const upd_http_result *res)
+{
+    upd__dl *d = (upd__dl *)user;
+    if (!res->resumed && d->base) { /* the server sends it all again */
+        if (ftruncate(d->fd, 0) != 0 || lseek(d->fd, 0, SEEK_SET) != 0) return UPD_E_IO;
+        d->base = 0;
+        upd_sha256_init(&d->sha);
+    }
+    d->c->resumed = res->resumed;
+    if (res->length != UINT64_MAX && d->base + res->length != d->size) {
+        upd__cl_err(d->c, UPD_E_DIGEST, "%s: the server announces %llu bytes, the manifest says %llu", d->url,
+                    (unsigned long long)(d->base + res->length), (unsigned long long)d->size);
+        return d->err = UPD_E_DIGEST;
+    }
+    upd__cl_copy(d->validator, sizeof d->validator, res->etag[0] && res->etag[0] != 'W' ? res->etag : res->last_modified);
+    if (strchr(d->validator, '\n')) d->validator[0] = 0;
+    d->synced = d->base;
+    return upd__dl_journal(d);
+}
+
+static upd_result upd__dl_body(void *user, const uint8_t *data, size_t len)
+{
+    upd__dl *d = (upd__dl *)user;
+    uint64_t before = d->base + d->got;
+    if (len > d->size - before) { /* never more than the manifest says */
+        upd__cl_err(d->c, UPD_E_DIGEST, "%s: the server sends more than the %llu bytes the manifest says", d->url,
+                    (unsigned long long)d->size);
+        return d->err = UPD_E_DIGEST;
+    }
+    if (upd__write_all(d->fd, data, len) != 0) {
+        upd__cl_err(d->c, UPD_E_IO, "download.part: %s", strerror(errno));
+        return d->err = UPD_E_IO;
+    }
+    upd_sha256_update(&d->sha, data, len);
+    d->got += len;
+    d->c->downloaded += len;
+    if ((before + len) / UPD__CL_SYNC_EVERY != before / UPD__CL_SYNC_EVERY && upd__dl_sync(d) != UPD_OK)
+        return d->err = UPD_E_IO;
+    return UPD_OK;
+}
+
+static upd_result upd__dl_progress(void *user, uint64_t done, uint64_t total)
+{
+    upd__dl *d = (upd__dl *)user;
+    (void)done; (void)total;
+    if (d->c->on_progress && d->c->on_progress(d->c->user, "download", d->base + d->got, d->size)) return UPD_E_CANCELED;
+    return UPD_OK;
+}
+
+/* SHA-256 of the first n bytes of fd (the part already downloaded). */
+static int upd__dl_hash_prefix(upd__dl *d, uint64_t n)
+{
+    uint8_t buf[65536];
+    uint64_t left = n;
+    if (lseek(d->fd, 0, SEEK_SET) != 0) return -1;
+    while (left > 0) {
+        ssize_t k = read(d->fd, buf, left < sizeof buf ? (size_t)left : sizeof buf);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return -1;
+        upd_sha256_update(&d->sha, buf, (size_t)k);
+        left -= (uint64_t)k;
+    }
+    return 0;
+}
+
+/* Is <state>/archive already this package? (re-hashed: it is read next) */
+static int upd__dl_ready(upd__dl *d, const uint8_t want[32])
+{
+    char info[UPDATER_MAX_URL + 512];
+    const char *v;
+    struct stat st;
+    uint8_t got[32];
+    char path[UPDATER_MAX_PATH + 16];
+    if (upd__cl_read(d->sfd, "archive.info", info, sizeof info) <= 0 || !(v = upd__dl_field(info, "sha256")) ||
+        strcmp(v, d->hex) != 0)
+        return 0;
+    if (fstatat(d->sfd, "archive", &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != d->size)
+        return 0;
+    if (d->c->on_progress && d->c->on_progress(d->c->user, "verify", 0, d->size)) return 0;
+    snprintf(path, sizeof path, "%s/archive", upd__cl_engine(d->k)->_sdir);
+    return upd_sha256_file(path, got) == UPD_OK && memcmp(got, want, 32) == 0;
+}
+
+static upd_result upd__download(upd__cl *k, int sfd, upd_offer *o)
+{
+    upd_client *c = k->c;
+    upd__dl *d;
+    upd_http_opts ho;
+    upd_http_result *res;
+    upd_result r;
+    char info[UPDATER_MAX_URL + 512];
+    struct stat st;
+    uint8_t got[32];
+    int lfd;
+    struct flock fl;
+    if (!o->url[0] || !o->size) return upd__cl_err(c, UPD_E_ARG, "the offer has no package");
+    d = (upd__dl *)UPDATER_MALLOC(NULL, sizeof *d);
+    res = (upd_http_result *)UPDATER_MALLOC(NULL, sizeof *res);
+    if (!d || !res) { UPDATER_FREE(NULL, d); UPDATER_FREE(NULL, res); return upd__cl_err(c, UPD_E_NOMEM, "out of memory"); }
+    memset(d, 0, sizeof *d);
+    d->c = c;
+    d->k = k;
+    d->sfd = sfd;
+    d->fd = -1;
+    d->size = o->size;
+    upd__cl_copy(d->url, sizeof d->url, o->url);
+    upd_hex_encode(o->sha256, 32, d->hex);
+    c->downloaded = 0;
+    c->resumed = 0;
+    /* one download per state dir at a time */
+    lfd = openat(sfd, "download.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    if (lfd < 0 || fcntl(lfd, F_SETLK, &fl) != 0) { r = upd__cl_err(c, UPD_E_BUSY, "another download is under way in %s", upd__cl_engine(k)->_sdir); goto out; }
+    if (upd__dl_ready(d, o->sha256)) goto ready;
+    if (upd__cl_canceled(c)) { r = upd__cl_err(c, UPD_E_CANCELED, "canceled"); goto out; }
+    /* resume download.part if the journal names the same package */
+    d->fd = openat(sfd, "download.part", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (d->fd < 0 || fstat(d->fd, &st) != 0 || !S_ISREG(st.st_mode)) { r = upd__cl_err(c, UPD_E_IO, "download.part: %s", strerror(errno)); goto out; }
+    upd_sha256_init(&d->sha);
+    if (upd__cl_read(sfd, "download.info", info, sizeof info) > 0) {
+        char copy[sizeof info];
+        const char *v, *val, *syn;
+        memcpy(copy, info, sizeof info);
+        v = upd__dl_field(copy, "sha256");
+        memcpy(copy, info, sizeof info);
+        val = upd__dl_field(copy, "validator");
+        if (v && strcmp(v, d->hex) == 0 && val && *val) {
+            unsigned long long on_disk;
+            upd__cl_copy(d->validator, sizeof d->validator, val);
+            memcpy(copy, info, sizeof info);
+            syn = upd__dl_field(copy, "synced");
+            on_disk = syn ? strtoull(syn, NULL, 10) : 0;
+            if (on_disk > (unsigned long long)st.st_size) on_disk = (unsigned long long)st.st_size;
+            if (on_disk > d->size) on_disk = 0;
+            d->base = on_disk;
+        }
+    }
+    if (ftruncate(d->fd, (off_t)d->base) != 0 || upd__dl_hash_prefix(d, d->base) != 0 || lseek(d->fd, (off_t)d->base, SEEK_SET) < 0) {
+        r = upd__cl_err(c, UPD_E_IO, "download.part: %s", strerror(errno));
+        goto out;
+    }
+    if (!d->base) d->validator[0] = 0;
+    d->synced = d->base;
+    if ((r = upd__dl_journal(d)) != UPD_OK) { upd__cl_err(c, r, "download.info: %s", upd__cl_engine(k)->error); goto out; }
+    if (d->base < d->size) {
+        upd__cl_opts(c, &ho);
+        ho.range_from = d->base;
+        ho.if_range = d->base ? d->validator : NULL;
+        ho.on_start = upd__dl_start;
+        ho.on_body = upd__dl_body;
+        ho.on_progress = upd__dl_progress;
+        ho.user = d;
+        c->requests++;
+        r = upd_http_get(d->url, &ho, res);
+        if (r == UPD_E_HTTP_STATUS && res->status == 416 && d->base) { /* the part is not a prefix of what is there */
+            if (ftruncate(d->fd, 0) != 0 || lseek(d->fd, 0, SEEK_SET) != 0) { r = upd__cl_err(c, UPD_E_IO, "download.part: %s", strerror(errno)); goto out; }
+            d->base = d->got = 0;
+            upd_sha256_init(&d->sha);
+            ho.range_from = 0;
+            ho.if_range = NULL;
+            c->requests++;
+            r = upd_http_get(d->url, &ho, res);
+        }
+        if (res->retry_after >= 0) c->retry_after = res->retry_after;
+        if (r != UPD_OK) {
+            if (d->err == UPD_E_DIGEST) r = UPD_E_DIGEST;
+            else if (d->err == UPD_OK || r != d->err) upd__cl_err(c, r, "%s", res->error[0] ? res->error : upd_strerror(r));
+            if (r == UPD_E_DIGEST) goto discard;
+            upd__dl_sync(d); /* what arrived stays for the next resume */
+            goto out;
+        }
+    }
+    if (d->base + d->got != d->size) {
+        r = upd__cl_err(c, UPD_E_DIGEST, "%s: %llu bytes, the manifest says %llu", d->url,
+                        (unsigned long long)(d->base + d->got), (unsigned long long)d->size);
+        goto discard;
+    }
+    upd_sha256_final(&d->sha, got);
+    if (memcmp(got, o->sha256, 32) != 0) {
+        char hex[65];
+        upd_hex_encode(got, 32, hex);
+        r = upd__cl_err(c, UPD_E_DIGEST, "%s: SHA-256 %s, the manifest says %s", d->url, hex, d->hex);
+        goto discard;
+    }
+    if (fsync(d->fd) != 0 || renameat(sfd, "download.part", sfd, "archive") != 0) {
+        r = upd__cl_err(c, UPD_E_IO, "archive: %s", strerror(errno));
+        goto out;
+    }
+    {
+        int n = snprintf(info, sizeof info, "sha256=%s\nversion=%s\n", d->hex, o->version);
+        unlinkat(sfd, "download.info", 0);
+        if ((r = upd__eng_write(upd__cl_engine(k), sfd, "archive.info", info, (size_t)n, 0600)) != UPD_OK) {
+            upd__cl_err(c, r, "%s", upd__cl_engine(k)->error);
+            goto out;
+        }
+    }
+ready:
+    snprintf(o->archive, sizeof o->archive, "%s/archive", upd__cl_engine(k)->_sdir);
+    r = UPD_OK;
+    goto out;
+discard: /* it is not what the manifest promised: start afresh next time */
+    unlinkat(sfd, "download.part", 0);
+    unlinkat(sfd, "download.info", 0);
+out:
+    if (d->fd >= 0) close(d->fd);
+    if (lfd >= 0) close(lfd);
+    UPDATER_FREE(NULL, d);
+    UPDATER_FREE(NULL, res);
+    return r;
+}
+
+static upd_result upd__download_one(upd_client *c, upd_offer *o)
+{
+    upd__cl k;
+    upd_result r;
+    int sfd;
+    o->archive[0] = 0;
+    if ((r = upd__cl_begin(&k, c)) != UPD_OK) return r;
+    if ((sfd = upd__cl_sdir(&k)) < 0)
+        return sfd == -1 ? upd__cl_err(c, UPD_E_ARG, "downloading needs an engine or a state dir") : UPD_E_STATE;
+    r = upd__download(&k, sfd, o);
+    close(sfd);
+    return r;
+}
+
+/* The offer's full package instead of its incremental one. */
+static int upd__cl_to_full(upd_offer *o)
+{
+    if (!o->from[0] || !o->full_url[0]) return 0;
+    memcpy(o->url, o->full_url, sizeof o->url);
+    o->size = o->full_size;
+    memcpy(o->sha256, o->full_sha256, 32);
+    o->from[0] = o->full_url[0] = 0;
+    o->archive[0] = 0;
+    return 1;
+}
+
+/* The package, or (when it is incremental and fails) the full one. */
+static upd_result upd__download_any(upd_client *c, upd_offer *o)
+{
+    upd_result r = upd__download_one(c, o);
+    if (r != UPD_OK && r != UPD_E_CANCELED && r != UPD_E_BUSY && upd__cl_to_full(o)) r = upd__download_one(c, o);
+    return r;
+}
+
+UPDDEF upd_result upd_check(upd_client *c, upd_offer *o)
+{
+    UPDATER_ASSERT(c != NULL && o != NULL);
+    UPD__STORE(c->_cancel, 0);
+    return upd__check(c, o);
+}
+
+UPDDEF upd_result upd_download(upd_client *c, upd_offer *o)
+{
+    UPDATER_ASSERT(c != NULL && o != NULL);
+    UPD__STORE(c->_cancel, 0);
+    return upd__download_one(c, o);
+}
+
+UPDDEF upd_result upd_apply(upd_client *c, const upd_offer *o)
+{
+    upd_result r;
+    UPDATER_ASSERT(c != NULL && o != NULL);
+    if (!c->engine) return upd__cl_err(c, UPD_E_ARG, "installing needs an engine");
+    if (!o->archive[0]) return upd__cl_err(c, UPD_E_ARG, "nothing downloaded to install");
+    r = upd_install(c->engine, o->archive, o->version);
+    upd__cl_err(c, r, "%s", c->engine->error);
+    return r;
+}
+
+UPDDEF upd_result upd_update(upd_client *c)
+{
+    upd_offer *o = (upd_offer *)UPDATER_MALLOC(NULL, sizeof *o);
+    upd_result r;
+    if (!o) return upd__cl_err(c, UPD_E_NOMEM, "out of memory");
+    if (!c->engine) { UPDATER_FREE(NULL, o); return upd__cl_err(c, UPD_E_ARG, "updating needs an engine"); }
+    UPD__STORE(c->_cancel, 0);
+    if ((r = upd__check(c, o)) != UPD_OK) goto out;
+    if ((r = upd__download_any(c, o)) != UPD_OK) goto out;
+    if (c->confirm && !c->confirm(c->user, o)) { r = upd__cl_err(c, UPD_E_CANCELED, "%s %s is downloaded; not installed now", c->app, o->version); goto out; }
+    r = upd_apply(c, o); /* returns only on failure */
+    if (r != UPD_E_BUSY && upd__cl_to_full(o) && (r = upd__download_one(c, o)) == UPD_OK) r = upd_apply(c, o);
+out:
+    UPDATER_FREE(NULL, o);
+    return r;
+}
+
+#ifndef UPDATER_NO_THREADS
+/* ---- the worker thread ---- */
+typedef struct upd__worker {
+    pthread_t thread;
+    upd_client *c;
+    upd_async_fn done;
+    int mode;                 /* 0 check, 1 download, 2 watch */
+    unsigned long interval_ms;
+    upd_result result;
+    upd_offer offer;
+} upd__worker;
+
+/* Sleeps ms unless canceled first (checked every 50 ms): 0, or -1 when canceled. */
+static int upd__cl_sleep(upd_client *c, uint64_t ms)
+{
+    while (ms > 0) {
+        struct timespec ts;
+        uint64_t step = ms < 50 ? ms : 50;
+        if (upd__cl_canceled(c)) return -1;
+        ts.tv_sec = 0;
+        ts.tv_nsec = (long)(step * 1000000u);
+        nanosleep(&ts, NULL);
+        ms -= step;
+    }
+    return upd__cl_canceled(c) ? -1 : 0;
+}
+
+static uint64_t upd__cl_rand(uint64_t below)
+{
+    uint64_t x = 0;
+    if (below == 0) return 0;
+    if (upd_random(&x, sizeof x) != UPD_OK) x = (uint64_t)time(NULL) * 2654435761u;
+    return x % below;
+}
+
+static void *upd__worker_main(void *arg)
+{
+    upd__worker *w = (upd__worker *)arg;
+    upd_client *c = w->c;
+    upd_result r;
+    if (w->mode == 0) {
+        r = upd__check(c, &w->offer);
+        w->result = r;
+        if (!upd__cl_canceled(c) && w->done) w->done(c->user, r, r == UPD_OK ? &w->offer : NULL);
+        return NULL;
+    }
+    if (w->mode == 1) {
+        r = upd__download_any(c, &w->offer);
+        w->result = r;
+        if (!upd__cl_canceled(c) && w->done) w->done(c->user, r, r == UPD_OK ? &w->offer : NULL);
+        return NULL;
+    }
+    { /* watch */
+        uint64_t iv = w->interval_ms, wait_ms = upd__cl_rand(iv / 10 + 1);
+        unsigned failures = 0;
+        for (;;) {
+            if (upd__cl_sleep(c, wait_ms) != 0) { w->result = UPD_E_CANCELED; return NULL; }
+            r = upd__check(c, &w->offer);
+            if (r == UPD_OK) r = upd__download_any(c, &w->offer);
+            w->result = r;
+            if (upd__cl_canceled(c)) { w->result = UPD_E_CANCELED; return NULL; }
+            if (r == UPD_OK) {
+                if (w->done) w->done(c->user, r, &w->offer);
+                return NULL;
+            }
+            if (r == UPD_NO_UPDATE) {
+                failures = 0;
+                wait_ms = iv;
+            } else {
+                uint64_t back = 30000;
+                unsigned i;
+                if (w->done) w->done(c->user, r, NULL);
+                for (i = 0; i < failures && back < iv; i++) back *= 2;
+                failures++;
+                wait_ms = back < iv ? back : iv;
+            }
+            wait_ms = wait_ms - wait_ms / 10 + upd__cl_rand(wait_ms / 5 + 1); /* +-10% */
+            if (c->retry_after > 0 && (uint64_t)c->retry_after * 1000u > wait_ms) wait_ms = (uint64_t)c->retry_after * 1000u;
+        }
+    }
+}
+
+static upd_result upd__worker_start(upd_client *c, int mode, const upd_offer *o, unsigned long interval_ms, upd_async_fn done)
+{
+    upd__worker *w;
+    int err;
+    if (c->_worker) return upd__cl_err(c, UPD_E_BUSY, "a background task of this client is running (upd_wait() it first)");
+    w = (upd__worker *)UPDATER_MALLOC(NULL, sizeof *w);
+    if (!w) return upd__cl_err(c, UPD_E_NOMEM, "out of memory");
+    memset(w, 0, sizeof *w);
+    w->c = c;
+    w->done = done;
+    w->mode = mode;
+    w->interval_ms = interval_ms;
+    if (o) w->offer = *o;
+    UPD__STORE(c->_cancel, 0);
+    if ((err = pthread_create(&w->thread, NULL, upd__worker_main, w)) != 0) {
+        UPDATER_FREE(NULL, w);
+        return upd__cl_err(c, UPD_E_IO, "cannot start a thread: %s", strerror(err));
+    }
+    c->_worker = w;
+    return UPD_OK;
+}
+
+UPDDEF upd_result upd_check_async(upd_client *c, upd_async_fn done)
+{
+    UPDATER_ASSERT(c != NULL);
+    return upd__worker_start(c, 0, NULL, 0, done);
+}
+
+UPDDEF upd_result upd_download_async(upd_client *c, const upd_offer *o, upd_async_fn done)
+{
+    UPDATER_ASSERT(c != NULL && o != NULL);
+    return upd__worker_start(c, 1, o, 0, done);
+}
+
+UPDDEF upd_result upd_watch(upd_client *c, unsigned long interval_ms, upd_async_fn done)
+{
+    UPDATER_ASSERT(c != NULL);
+    if (interval_ms < 1000) return upd__cl_err(c, UPD_E_ARG, "the watch interval must be at least 1000 ms");
+    return upd__worker_start(c, 2, NULL, interval_ms, done);
+}
+
+UPDDEF upd_result upd_wait(upd_client *c)
+{
+    upd__worker *w = (upd__worker *)c->_worker;
+    upd_result r;
+    if (!w) return UPD_OK;
+    pthread_join(w->thread, NULL);
+    r = w->result;
+    UPDATER_FREE(NULL, w);
+    c->_worker = NULL;
+    return r;
+}
+#endif /* UPDATER_NO_THREADS */
+
 #ifdef __cplusplus
 }
 #endif
 
 #undef UPD__ROR32
+#undef UPD__LOAD
+#undef UPD__STORE
+#undef UPD__CL_SYNC_EVERY
 #ifdef UPD__EXCHANGE
 #undef UPD__EXCHANGE
 #endif
