@@ -3,7 +3,7 @@
 #   make test     unit tests under ASan+UBSan and valgrind, compile checks,
 #                 CLI tests against real tools; ends with "N passed, N failed"
 #   make bench    speed ratios against the anchors (sha256sum, ...)
-#   make demo     shows what works today
+#   make demo     a program updates itself (make demo-rollback: and rolls back)
 CC      ?= cc
 CFLAGS  ?= -O2
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
@@ -11,12 +11,13 @@ CWARN   := $(WARN) -Wstrict-prototypes -Wmissing-prototypes
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 B       := build
 HDR     := updater.h
+UPDSRC  := examples/upd_client.c examples/upd_publish.c examples/upd_serve.c
 TESTSRC := tests/test_main.c tests/test.h $(wildcard tests/t_*.c)
 
-.PHONY: all test bench demo fuzz clean
-all: $(B)/upd $(B)/asan/test_main $(B)/test_main $(B)/asan/gz_driver
+.PHONY: all test bench demo demo-rollback tour fuzz clean
+all: $(B)/upd $(B)/hello $(B)/asan/test_main $(B)/test_main $(B)/asan/gz_driver
 
-$(B)/upd: examples/upd.c $(HDR)
+$(B)/upd: examples/upd.c $(UPDSRC) $(HDR)
 	@mkdir -p $(B)
 	$(CC) -std=c99 $(CFLAGS) $(CWARN) -Werror -o $@ examples/upd.c
 
@@ -28,16 +29,16 @@ $(B)/test_main: $(TESTSRC) $(HDR)
 	@mkdir -p $(B)
 	$(CC) -std=c99 -O1 -g -Wall -Wextra -Wpedantic -Werror -o $@ tests/test_main.c
 
-$(B)/asan/upd: examples/upd.c $(HDR)
+$(B)/asan/upd: examples/upd.c $(UPDSRC) $(HDR)
 	@mkdir -p $(B)/asan
 	$(CC) -std=c99 -O1 -g $(SAN) $(CWARN) -Werror -o $@ examples/upd.c
 
 # with HTTPS (mbedTLS, Debian's libmbedtls-dev): the TLS tests use this one
 TLSLIBS := -lmbedtls -lmbedx509 -lmbedcrypto
-$(B)/upd-tls: examples/upd.c $(HDR)
+$(B)/upd-tls: examples/upd.c $(UPDSRC) $(HDR)
 	@mkdir -p $(B)
 	$(CC) -std=c99 $(CFLAGS) -DUPDATER_USE_MBEDTLS $(CWARN) -Werror -o $@ examples/upd.c $(TLSLIBS)
-$(B)/asan/upd-tls: examples/upd.c $(HDR)
+$(B)/asan/upd-tls: examples/upd.c $(UPDSRC) $(HDR)
 	@mkdir -p $(B)/asan
 	$(CC) -std=c99 -O1 -g $(SAN) -DUPDATER_USE_MBEDTLS $(CWARN) -Werror -o $@ examples/upd.c $(TLSLIBS)
 
@@ -87,8 +88,21 @@ $(B)/bench_hash: bench/hash.c $(HDR)
 bench: $(B)/upd $(B)/bench_inflate $(B)/bench_sign $(B)/bench_hash
 	@sh bench/run.sh
 
+# the self-update demo (examples/hello) and the rollback demo; tour: the
+# pieces one by one
 demo: $(B)/upd
 	@sh examples/demo.sh
+demo-rollback: $(B)/upd
+	@sh examples/demo.sh rollback
+tour: $(B)/upd
+	@sh examples/tour.sh
+
+# examples/hello at one version (make build/hello HELLO_VERSION=1.2.3)
+HELLO_VERSION ?= 1.0.0
+$(B)/hello: examples/hello/hello.c examples/hello/updater.c $(HDR)
+	@mkdir -p $(B)
+	$(CC) -std=c99 $(CFLAGS) $(CWARN) -Werror -DHELLO_VERSION='"$(HELLO_VERSION)"' -o $@ examples/hello/*.c
 
 clean:
 	rm -rf $(B)
+-include mk/portability.mk

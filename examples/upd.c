@@ -33,6 +33,12 @@ static int cmd_keygen(int argc, char **argv);
 static int cmd_sign(int argc, char **argv);
 static int cmd_verify(int argc, char **argv);
 static int cmd_fetch(int argc, char **argv);
+static int cmd_check(int argc, char **argv);
+static int cmd_update(int argc, char **argv);
+static int cmd_publish(int argc, char **argv);
+static int cmd_serve(int argc, char **argv);
+static int cmd_startup(int argc, char **argv);
+static int cmd_good(int argc, char **argv);
 
 static const cmd commands[] = {
     {"gunzip", cmd_gunzip, "[-o OUT] [--max-size N] [IN]",
@@ -65,6 +71,32 @@ static const cmd commands[] = {
      "                  [--bucket N | --id INSTALLATION_ID]] FILE",
      "check a manifest (versions file), list its releases and, with --app\n"
      "                  and --current, show the release an installation would get"},
+    {"check", cmd_check, "--app NAME --current V -p PUB [-p PUB...] [--channel C]\n"
+     "                  [--state DIR] [--cacert F] [--timeout S] MANIFEST_URL [MIRROR...]",
+     "fetch and verify the signed manifest; print 'update VERSION url=...\n"
+     "                  size=... sha256=...' or 'up-to-date VERSION'"},
+    {"update", cmd_update, "(--install DIR --exe PATH | --file PATH) --app NAME -p PUB\n"
+     "                  [-p PUB...] [--current V] [--channel C] [--state DIR] [--cacert F]\n"
+     "                  [--timeout S] MANIFEST_URL [MIRROR...]",
+     "update another program (external-updater mode) with the same engine:\n"
+     "                  check, download (resumable), verify, stage, swap; the program\n"
+     "                  runs on trial from its next start (see startup, good)"},
+    {"startup", cmd_startup, "(--install DIR --exe PATH | --file PATH) [--state DIR] [--trials N]",
+     "for programs updated by 'upd update': run at each start; finishes an\n"
+     "                  interrupted swap, counts a trial start, rolls back after N\n"
+     "                  (default 3); prints 'ok', 'trial V' or 'rolled-back V'"},
+    {"good", cmd_good, "(--install DIR --exe PATH | --file PATH) [--state DIR]",
+     "the program updated by 'upd update' works: end its trial"},
+    {"publish", cmd_publish, "--repo DIR --app NAME --version V -s SEC [--from V]\n"
+     "                  [--channel C] [--rollout N] [--min V] [--critical] [--notes URL]\n"
+     "                  [--expires DAYS] [--force] SRC",
+     "add a release (SRC: a .tar.gz, or a directory packed with tar czf) to\n"
+     "                  the repo DIR: copies it, adds its line to DIR/versions with\n"
+     "                  size and SHA-256, bumps @serial and signs versions"},
+    {"serve", cmd_serve, "[-p PORT] [-b ADDR] [--port-file F] DIR",
+     "serve DIR as static files over HTTP/1.1 (GET/HEAD, Range, ETag):\n"
+     "                  for demos and LAN prototypes; in production use nginx or\n"
+     "                  any static host or CDN"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -816,6 +848,10 @@ done:
     if (out) close(f.fd);
     return rc;
 }
+
+#include "upd_client.c"
+#include "upd_publish.c"
+#include "upd_serve.c"
 
 /* ---- main --------------------------------------------------------------- */
 int main(int argc, char **argv)

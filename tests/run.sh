@@ -49,6 +49,8 @@ suite fuzz sh tests/fuzz.sh
 suite tls sh tests/tls.sh
 suite http sh tests/http.sh
 suite sign sh tests/sign.sh
+suite publish sh tests/publish.sh
+suite serve sh tests/serve.sh
 suite engine sh tests/engine.sh
 
 echo
