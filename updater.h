@@ -7293,9 +7293,9 @@ static upd_result upd__cl_check_one(upd__cl *k, int sfd, const char *url, upd_of
     upd__cl_mem text, sig;
     upd_manifest m;
     upd_result r;
-    char sigurl[UPDATER_MAX_URL + 16], etag[UPDATER_MAX_URL + 256], serial[32];
+    char sigurl[UPDATER_MAX_URL + 16], etag[UPDATER_MAX_URL + 256], serial[96];
     const char *inm = NULL;
-    int fresh = 1, is_signed = k->nkeys > 0;
+    int fresh = 1, is_signed = k->nkeys > 0, retried = 0, have_etag = 0;
     memset(&m, 0, sizeof m);
     text.p = (char *)UPDATER_MALLOC(NULL, UPDATER_MAX_MANIFEST_BYTES + 1);
     text.cap = UPDATER_MAX_MANIFEST_BYTES;
@@ -7307,12 +7307,13 @@ static upd_result upd__cl_check_one(upd__cl *k, int sfd, const char *url, upd_of
     /* the cached copy's ETag, if it came from this URL */
     if (sfd >= 0 && upd__cl_read(sfd, "manifest.etag", etag, sizeof etag) > 0) {
         char *nl = strchr(etag, '\n');
-        if (nl && (size_t)(nl - etag) == strlen(url) && memcmp(etag, url, strlen(url)) == 0 && nl[1] == '"') {
+        if (nl && (size_t)(nl - etag) == strlen(url) && memcmp(etag, url, strlen(url)) == 0 && nl[1] && nl[1] != '\n') {
             char *end = strchr(nl + 1, '\n');
             if (end) { *end = 0; inm = nl + 1; }
         }
     }
     if (c->on_progress && c->on_progress(c->user, "check", 0, 0)) { r = upd__cl_err(c, UPD_E_CANCELED, "canceled"); goto out; }
+again:
     if ((r = upd__cl_get(c, url, inm, &text, res)) != UPD_OK) goto out;
     if (res->status == 304) { /* unchanged: the verified copy we keep */
         long n1 = upd__cl_read(sfd, "manifest", text.p, text.cap + 1), n2 = upd__cl_read(sfd, "manifest.minisig", sig.p, sig.cap + 1);
@@ -7323,6 +7324,7 @@ static upd_result upd__cl_check_one(upd__cl *k, int sfd, const char *url, upd_of
         c->not_modified = 1;
     } else {
         snprintf(etag, sizeof etag, "%s\n%s\n", url, res->etag);
+        have_etag = res->etag[0] != 0 && !strchr(res->etag, '\n');
         if (is_signed && (r = upd__cl_get(c, sigurl, NULL, &sig, res)) != UPD_OK) {
             upd__cl_err(c, r, "the manifest's signature: %s", res->error[0] ? res->error : upd_strerror(r));
             goto out;
@@ -7334,6 +7336,13 @@ static upd_result upd__cl_check_one(upd__cl *k, int sfd, const char *url, upd_of
         r = upd_minisig_parse(ms, sig.p, sig.len);
         if (r == UPD_OK) r = upd_minisig_verify(ms, k->keys, k->nkeys, text.p, text.len);
         UPDATER_FREE(NULL, ms);
+        if ((r == UPD_E_SIG || r == UPD_E_SIG_GLOBAL) && fresh && !retried) {
+            /* a publish may have replaced the two files between our two
+               requests: fetch both once more before calling it forged */
+            retried = 1;
+            inm = NULL;
+            goto again;
+        }
         if (r != UPD_OK) {
             upd__cl_err(c, r, "%s: %s", sigurl, r == UPD_E_KEYID ? "signed by a key that is not trusted" : upd_strerror(r));
             goto out;
@@ -7352,14 +7361,28 @@ static upd_result upd__cl_check_one(upd__cl *k, int sfd, const char *url, upd_of
     }
     if (sfd >= 0) {
         unsigned long long seen = 0;
-        if (upd__cl_read(sfd, "serial", serial, sizeof serial) > 0) seen = strtoull(serial, NULL, 10);
+        uint8_t digest[32];
+        char hex[65];
+        const char *seen_hex = NULL;
+        upd_sha256(text.p, text.len, digest);
+        upd_hex_encode(digest, 32, hex);
+        if (upd__cl_read(sfd, "serial", serial, sizeof serial) > 0) { /* "N\nSHA-256 of that manifest\n" */
+            char *nl = strchr(serial, '\n');
+            seen = strtoull(serial, NULL, 10);
+            if (nl && strlen(nl + 1) >= 64) { nl[65] = 0; seen_hex = nl + 1; }
+        }
         if (m.serial < seen) {
             r = upd__cl_err(c, UPD_E_SERIAL, "%s has @serial %llu, older than %llu accepted before (a replayed manifest)",
                             url, (unsigned long long)m.serial, seen);
             goto out;
         }
-        if (m.serial > seen) {
-            int n = snprintf(serial, sizeof serial, "%llu\n", (unsigned long long)m.serial);
+        if (m.serial == seen && seen_hex && memcmp(seen_hex, hex, 64) != 0) {
+            r = upd__cl_err(c, UPD_E_SERIAL, "%s has @serial %llu like the one accepted before, but other content (a forked manifest)",
+                            url, seen);
+            goto out;
+        }
+        if (m.serial > seen || !seen_hex) {
+            int n = snprintf(serial, sizeof serial, "%llu\n%s\n", (unsigned long long)m.serial, hex);
             if ((r = upd__eng_write(upd__cl_engine(k), sfd, "serial", serial, (size_t)n, 0600)) != UPD_OK) {
                 upd__cl_err(c, r, "%s", upd__cl_engine(k)->error);
                 goto out;
@@ -7368,7 +7391,7 @@ static upd_result upd__cl_check_one(upd__cl *k, int sfd, const char *url, upd_of
         if (fresh && is_signed) { /* keep the verified copy for If-None-Match */
             unlinkat(sfd, "manifest.etag", 0);
             if (upd__eng_write(upd__cl_engine(k), sfd, "manifest", text.p, text.len, 0600) == UPD_OK &&
-                upd__eng_write(upd__cl_engine(k), sfd, "manifest.minisig", sig.p, sig.len, 0600) == UPD_OK && res->etag[0])
+                upd__eng_write(upd__cl_engine(k), sfd, "manifest.minisig", sig.p, sig.len, 0600) == UPD_OK && have_etag)
                 upd__eng_write(upd__cl_engine(k), sfd, "manifest.etag", etag, strlen(etag), 0600);
         }
     }

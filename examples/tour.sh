@@ -1,6 +1,6 @@
 #!/bin/sh
-# make demo: what updater.h does today, run for real. (The end-to-end
-# self-update demo arrives with the install engine.)
+# make tour: the pieces of updater.h one by one (versions, manifests,
+# signatures, gzip, tar, fetch), run for real.
 set -eu
 cd "$(dirname "$0")/.."
 UPD=${UPD:-build/upd}

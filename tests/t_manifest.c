@@ -944,6 +944,40 @@ static void test_manifest_select_delta(void)
     upd_manifest_free(&m);
 }
 
+/* upd_query.skip: versions rolled back on this installation are never
+   offered again; an older one still newer than the installed version is,
+   and so is a newer one. */
+static int t_skip_v(void *user, const char *version)
+{
+    return strcmp(version, (const char *)user) == 0;
+}
+
+static void test_manifest_select_skip(void)
+{
+    upd_manifest m;
+    upd_query q;
+    upd_choice c;
+    static const char text[] =
+        "@serial 1\n"
+        T_REL("hello", "1.1.0", "f110")
+        T_REL("hello", "1.2.0", "f120")
+        "hello 1.2.0 from=1.0.0 url=d100-120" T_RT "\n";
+    if (!t_man_parse(&m, text, NULL)) { CHECK(0); upd_manifest_free(&m); return; }
+    memset(&q, 0, sizeof q);
+    q.app = "hello";
+    q.current = "1.0.0";
+    q.skip = t_skip_v;
+    q.skip_user = (void *)(uintptr_t)"1.2.0";
+    CHECK(upd_manifest_select(&m, &q, &c) == UPD_OK && strcmp(c.version, "1.1.0") == 0 && c.delta == NULL &&
+          c.full != NULL && strcmp(c.full->url, "f110") == 0);
+    q.skip_user = (void *)(uintptr_t)"1.1.0";
+    CHECK(upd_manifest_select(&m, &q, &c) == UPD_OK && strcmp(c.version, "1.2.0") == 0 && c.delta != NULL);
+    q.current = "1.1.0";
+    q.skip_user = (void *)(uintptr_t)"1.2.0";
+    CHECK(upd_manifest_select(&m, &q, &c) == UPD_NO_UPDATE);
+    upd_manifest_free(&m);
+}
+
 /* channel, rollout and min given on one line of an app and version apply
    to all its lines (full and incremental): a delta cannot escape them. */
 static void test_manifest_select_shared_attrs(void)
@@ -1108,6 +1142,7 @@ static void test_manifest_rollout_bucket(void)
     T(test_manifest_select_rollout)             \
     T(test_manifest_select_min)                 \
     T(test_manifest_select_delta)               \
+    T(test_manifest_select_skip)                \
     T(test_manifest_select_shared_attrs)        \
     T(test_manifest_select_critical)            \
     T(test_manifest_select_float_trap)          \
