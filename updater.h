@@ -594,10 +594,21 @@ typedef struct upd_release {
     unsigned line;           /* line number in the manifest                 */
 } upd_release;
 
+#ifndef UPDATER_MAX_MANIFEST_KEYS
+#define UPDATER_MAX_MANIFEST_KEYS 8 /* @trust-key (and @revoke-key) lines     */
+#endif
 typedef struct upd_manifest {
     uint64_t serial;         /* @serial, 0..2^63-1                          */
     int has_expires;         /* 1 if @expires was given ...                 */
     int64_t expires;         /* ... as seconds since 1970-01-01T00:00:00Z   */
+    /* key rotation (docs/client.md): '@trust-key RW...' announces a key
+       that installations add to their trusted set once this manifest
+       verified; '@revoke-key RW...' removes one for good (embedded keys
+       too). A key may not be both. */
+    upd_pubkey trust[UPDATER_MAX_MANIFEST_KEYS];
+    size_t ntrust;
+    upd_pubkey revoke[UPDATER_MAX_MANIFEST_KEYS];
+    size_t nrevoke;
     upd_release *releases;   /* in file order                               */
     size_t count;
     unsigned error_line;     /* after a failed parse: 1-based line, or 0    */
@@ -5041,6 +5052,23 @@ static upd_result upd__mf_line(upd_manifest *m, char *p, size_t n, unsigned line
             return upd__mf_err(m, UPD_E_MANIFEST, line,
                                "bad @expires '%.40s': expected YYYY-MM-DDTHH:MM:SSZ", tok[1]);
         m->has_expires = 1;
+    } else if (strcmp(tok[0], "@trust-key") == 0 || strcmp(tok[0], "@revoke-key") == 0) {
+        int trust = tok[0][1] == 't';
+        upd_pubkey k, *list = trust ? m->trust : m->revoke, *other = trust ? m->revoke : m->trust;
+        size_t *cnt = trust ? &m->ntrust : &m->nrevoke, nother = trust ? m->nrevoke : m->ntrust, j;
+        if (ntok != 2) return upd__mf_err(m, UPD_E_MANIFEST, line, "%s needs exactly one value (a minisign public key)", tok[0]);
+        if (upd_pubkey_parse(&k, tok[1], strlen(tok[1])) != UPD_OK)
+            return upd__mf_err(m, UPD_E_MANIFEST, line, "%s: '%.60s' is not a minisign public key", tok[0], tok[1]);
+        for (j = 0; j < nother; j++)
+            if (memcmp(&other[j], &k, sizeof k) == 0)
+                return upd__mf_err(m, UPD_E_MANIFEST, line, "a key both trusted and revoked");
+        for (j = 0; j < *cnt; j++)
+            if (memcmp(&list[j], &k, sizeof k) == 0) break;
+        if (j == *cnt) {
+            if (*cnt == UPDATER_MAX_MANIFEST_KEYS)
+                return upd__mf_err(m, UPD_E_MANIFEST, line, "more than %d %s lines", UPDATER_MAX_MANIFEST_KEYS, tok[0]);
+            list[(*cnt)++] = k;
+        }
     } /* other directives: ignored, for forward compatibility */
     return UPD_OK;
 }
@@ -7104,8 +7132,12 @@ static int upd__write_all(int fd, const uint8_t *p, size_t n)
 typedef struct upd__cl {
     upd_client *c;
     upd_engine tmp;           /* when the client has no engine */
-    upd_pubkey keys[16];
-    size_t nkeys;
+    upd_pubkey keys[32];      /* embedded, then from the state dir, minus revoked */
+    size_t nkeys, nembedded;
+    upd_pubkey added[16];     /* the state dir's `keys` */
+    size_t nadded;
+    upd_pubkey revoked[32];   /* the state dir's `revoked` */
+    size_t nrevoked;
 } upd__cl;
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -7147,11 +7179,11 @@ static upd_result upd__cl_begin(upd__cl *k, upd_client *c)
     if (upd_version_parse(c->current, &cur, NULL) != UPD_OK)
         return upd__cl_err(c, UPD_E_VERSION, "the running version '%.64s' is not a valid version", c->current);
     for (i = 0; c->pubkeys && c->pubkeys[i]; i++) {
-        if (i >= sizeof k->keys / sizeof k->keys[0]) return upd__cl_err(c, UPD_E_ARG, "more than 16 trusted keys");
+        if (i >= 16) return upd__cl_err(c, UPD_E_ARG, "more than 16 trusted keys");
         if (upd_pubkey_parse(&k->keys[i], c->pubkeys[i], strlen(c->pubkeys[i])) != UPD_OK)
             return upd__cl_err(c, UPD_E_SIG_FORMAT, "trusted key %u is not a minisign public key", (unsigned)i + 1);
     }
-    k->nkeys = i;
+    k->nkeys = k->nembedded = i;
 #ifdef UPDATER_INSECURE_UNSIGNED
     if (!k->nkeys && !c->insecure_unsigned)
 #else
@@ -7284,6 +7316,114 @@ static void upd__cl_copy(char *dst, size_t cap, const char *src)
     dst[n] = 0;
 }
 
+static int upd__key_in(const upd_pubkey *list, size_t n, const upd_pubkey *k)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (memcmp(&list[i], k, sizeof *k) == 0) return 1;
+    return 0;
+}
+
+/* Reads a state dir key list (one "RW..." line each) into list. */
+static size_t upd__cl_keyfile(int sfd, const char *name, upd_pubkey *list, size_t cap)
+{
+    char buf[4096], *line, *next;
+    size_t n = 0;
+    if (upd__cl_read(sfd, name, buf, sizeof buf) <= 0) return 0;
+    for (line = buf; *line && n < cap; line = next) {
+        upd_pubkey k;
+        next = strchr(line, '\n');
+        if (next) *next++ = 0; else next = line + strlen(line);
+        if (*line && upd_pubkey_parse(&k, line, strlen(line)) == UPD_OK && !upd__key_in(list, n, &k)) list[n++] = k;
+    }
+    return n;
+}
+
+/* The trusted set: the program's keys and those the state dir added,
+   minus those revoked. */
+static upd_result upd__cl_trusted(upd__cl *k, int sfd)
+{
+    size_t i, n = 0;
+    upd_pubkey all[32];
+    if (sfd < 0 || !k->nembedded) return UPD_OK;
+    k->nadded = upd__cl_keyfile(sfd, "keys", k->added, 16);
+    k->nrevoked = upd__cl_keyfile(sfd, "revoked", k->revoked, 32);
+    for (i = 0; i < k->nembedded + k->nadded; i++) {
+        const upd_pubkey *key = i < k->nembedded ? &k->keys[i] : &k->added[i - k->nembedded];
+        if (!upd__key_in(k->revoked, k->nrevoked, key) && !upd__key_in(all, n, key)) all[n++] = *key;
+    }
+    if (!n) return upd__cl_err(k->c, UPD_E_KEYID, "every trusted key has been revoked (state dir `revoked`)");
+    memcpy(k->keys, all, n * sizeof all[0]);
+    k->nkeys = n;
+    return UPD_OK;
+}
+
+/* Applies a verified manifest's @trust-key and @revoke-key lines to the
+   state dir; refuses (changing nothing) a manifest that would leave no
+   trusted key. */
+static upd_result upd__cl_rotate(upd__cl *k, int sfd, const upd_manifest *m)
+{
+    upd_pubkey added[16], revoked[32];
+    size_t na = 0, nr = k->nrevoked, i, left = 0;
+    char text[32 * 64 + 1], line[256];
+    size_t len;
+    upd_result r;
+    if (sfd < 0 || (!m->ntrust && !m->nrevoke)) return UPD_OK;
+    memcpy(revoked, k->revoked, nr * sizeof revoked[0]);
+    for (i = 0; i < m->nrevoke; i++)
+        if (!upd__key_in(revoked, nr, &m->revoke[i])) {
+            if (nr == 32) return upd__cl_err(k->c, UPD_E_TOOBIG, "more than 32 revoked keys");
+            revoked[nr++] = m->revoke[i];
+        }
+    for (i = 0; i < k->nadded + m->ntrust; i++) {
+        const upd_pubkey *key = i < k->nadded ? &k->added[i] : &m->trust[i - k->nadded];
+        if (upd__key_in(revoked, nr, key) || upd__key_in(added, na, key)) continue;
+        if (na == 16) return upd__cl_err(k->c, UPD_E_TOOBIG, "more than 16 keys added by manifests");
+        added[na++] = *key;
+    }
+    { /* count what would still be trusted */
+        upd_pubkey emb;
+        left = na;
+        for (i = 0; k->c->pubkeys && k->c->pubkeys[i]; i++)
+            if (upd_pubkey_parse(&emb, k->c->pubkeys[i], strlen(k->c->pubkeys[i])) == UPD_OK && !upd__key_in(revoked, nr, &emb) &&
+                !upd__key_in(added, na, &emb))
+                left++;
+    }
+    if (!left) return upd__cl_err(k->c, UPD_E_MANIFEST, "the manifest revokes every trusted key and adds none: refused");
+    if (na != k->nadded || memcmp(added, k->added, na * sizeof added[0]) != 0) {
+        for (len = 0, i = 0; i < na; i++) {
+            if (upd_pubkey_format(&added[i], line, sizeof line) != UPD_OK) continue;
+            {   /* the base64 line of the formatted file (its second line) */
+                char *b = strchr(line, '\n');
+                size_t bl;
+                b = b ? b + 1 : line;
+                bl = strcspn(b, "\n");
+                memcpy(text + len, b, bl);
+                len += bl;
+                text[len++] = '\n';
+            }
+        }
+        if ((r = upd__eng_write(upd__cl_engine(k), sfd, "keys", text, len, 0600)) != UPD_OK)
+            return upd__cl_err(k->c, r, "%s", upd__cl_engine(k)->error);
+    }
+    if (nr != k->nrevoked) {
+        for (len = 0, i = 0; i < nr; i++) {
+            char *b;
+            size_t bl;
+            if (upd_pubkey_format(&revoked[i], line, sizeof line) != UPD_OK) continue;
+            b = strchr(line, '\n');
+            b = b ? b + 1 : line;
+            bl = strcspn(b, "\n");
+            memcpy(text + len, b, bl);
+            len += bl;
+            text[len++] = '\n';
+        }
+        if ((r = upd__eng_write(upd__cl_engine(k), sfd, "revoked", text, len, 0600)) != UPD_OK)
+            return upd__cl_err(k->c, r, "%s", upd__cl_engine(k)->error);
+    }
+    return UPD_OK;
+}
+
 /* One manifest URL: fetch (or reuse the cached copy on 304), verify,
    parse, check serial and time, select. */
 static upd_result upd__cl_check_one(upd__cl *k, int sfd, const char *url, upd_offer *o)
@@ -7313,6 +7453,7 @@ static upd_result upd__cl_check_one(upd__cl *k, int sfd, const char *url, upd_of
         }
     }
     if (c->on_progress && c->on_progress(c->user, "check", 0, 0)) { r = upd__cl_err(c, UPD_E_CANCELED, "canceled"); goto out; }
+    if ((r = upd__cl_trusted(k, sfd)) != UPD_OK) goto out;
 again:
     if ((r = upd__cl_get(c, url, inm, &text, res)) != UPD_OK) goto out;
     if (res->status == 304) { /* unchanged: the verified copy we keep */
@@ -7388,6 +7529,7 @@ again:
                 goto out;
             }
         }
+        if ((r = upd__cl_rotate(k, sfd, &m)) != UPD_OK) goto out;
         if (fresh && is_signed) { /* keep the verified copy for If-None-Match */
             unlinkat(sfd, "manifest.etag", 0);
             if (upd__eng_write(upd__cl_engine(k), sfd, "manifest", text.p, text.len, 0600) == UPD_OK &&

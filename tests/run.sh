@@ -51,6 +51,7 @@ suite http sh tests/http.sh
 suite sign sh tests/sign.sh
 suite publish sh tests/publish.sh
 suite serve sh tests/serve.sh
+suite rotation sh tests/rotation.sh
 suite engine sh tests/engine.sh
 
 echo

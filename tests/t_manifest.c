@@ -944,6 +944,45 @@ static void test_manifest_select_delta(void)
     upd_manifest_free(&m);
 }
 
+/* @trust-key / @revoke-key: parsed into m.trust / m.revoke; a bad key, a
+   key both trusted and revoked, or too many lines are errors with the line. */
+#define T_KEY_A "RWQPdcvepQl92k8jfk5cjBaKjPaVhAhEhoP+hqhj5MBtCA4F4l6UxU9D"
+#define T_KEY_B "RWQ/I5WKV0neCecuJJFX/IJvKWT44Une6kIrUmXw55bPwXglR12lkzdp"
+static void test_manifest_keys(void)
+{
+    upd_manifest m;
+    upd_pubkey a, b;
+    char big[4096];
+    int i;
+    CHECK(upd_pubkey_parse(&a, T_KEY_A, strlen(T_KEY_A)) == UPD_OK);
+    CHECK(upd_pubkey_parse(&b, T_KEY_B, strlen(T_KEY_B)) == UPD_OK);
+    if (t_man_parse(&m, "@serial 1\n@trust-key " T_KEY_A "\n@revoke-key " T_KEY_B "\n@trust-key " T_KEY_A "\n", NULL)) {
+        CHECK(m.ntrust == 1 && memcmp(&m.trust[0], &a, sizeof a) == 0);
+        CHECK(m.nrevoke == 1 && memcmp(&m.revoke[0], &b, sizeof b) == 0);
+    } else CHECK(0);
+    upd_manifest_free(&m);
+    CHECK(m.ntrust == 0 && m.nrevoke == 0);
+    CHECK(t_man_fails("bad key", "@serial 1\n@trust-key RWQnotakey\n", NULL, T_MF, T_NA, 2));
+    CHECK(t_man_fails("two values", "@serial 1\n@revoke-key " T_KEY_A " " T_KEY_B "\n", NULL, T_MF, T_NA, 2));
+    CHECK(t_man_fails("no value", "@serial 1\n@trust-key\n", NULL, T_MF, T_NA, 2));
+    CHECK(t_man_fails("trusted and revoked", "@serial 1\n@trust-key " T_KEY_A "\n@revoke-key " T_KEY_A "\n", NULL, T_MF, T_NA, 3));
+    /* nine distinct keys: over UPDATER_MAX_MANIFEST_KEYS */
+    strcpy(big, "@serial 1\n");
+    for (i = 0; i < 9; i++) {
+        upd_pubkey pk;
+        upd_seckey sk;
+        char txt[256], *line;
+        CHECK(upd_minisign_keygen(&pk, &sk) == UPD_OK);
+        CHECK(upd_pubkey_format(&pk, txt, sizeof txt) == UPD_OK);
+        line = strchr(txt, '\n');
+        if (!line) { CHECK(0); return; }
+        strcat(big, "@trust-key ");
+        strncat(big, line + 1, 56);
+        strcat(big, "\n");
+    }
+    CHECK(t_man_fails("nine keys", big, NULL, T_MF, T_NA, 10));
+}
+
 /* upd_query.skip: versions rolled back on this installation are never
    offered again; an older one still newer than the installed version is,
    and so is a newer one. */
@@ -1143,6 +1182,7 @@ static void test_manifest_rollout_bucket(void)
     T(test_manifest_select_min)                 \
     T(test_manifest_select_delta)               \
     T(test_manifest_select_skip)                \
+    T(test_manifest_keys)                       \
     T(test_manifest_select_shared_attrs)        \
     T(test_manifest_select_critical)            \
     T(test_manifest_select_float_trap)          \
