@@ -11,28 +11,29 @@
    That translation unit must include updater.h before any system header, or
    define _POSIX_C_SOURCE 200809L (or _GNU_SOURCE) itself.
 
-QUICK START (what exists in this version)
+QUICK START
 
        #define UPDATER_IMPLEMENTATION
        #include "updater.h"
 
-       upd_manifest m = {0};
-       upd_query q = {0};
-       upd_choice c;
-       if (upd_manifest_parse(&m, text, len, "https://example.org/hello/versions") != UPD_OK)
-           fprintf(stderr, "%s\n", m.error);          // "line 7: duplicate key 'size'"
-       q.app = "hello"; q.current = "1.4.0"; q.bucket = upd_rollout_bucket(install_id);
-       if (upd_manifest_select(&m, &q, &c) == UPD_OK)
-           printf("update to %s from %s\n", c.full->version, c.full->url);
-       upd_manifest_free(&m);
+       int main(int argc, char **argv) {
+           upd_engine e = {0};
+           e.install_dir = "/opt/hello"; e.exe = "hello";
+           upd_startup(&e, argc, argv);       // finishes or rolls back an update
+           if (e.trial) upd_mark_good(&e);    // once this version works
 
-       // verify a file against a minisign signature, then unpack it safely
-       upd_pubkey key;  upd_minisig sig;  char err[256];
-       upd_pubkey_parse(&key, pub_text, pub_len);
-       upd_minisig_parse(&sig, sig_text, sig_len);
-       if (upd_minisig_verify(&sig, &key, 1, data, data_len) == UPD_OK &&
-           upd_untar_file("hello-1.5.0.tar.gz", "staging", 0, err, sizeof err) != UPD_OK)
-           fprintf(stderr, "%s\n", err);           // "'../x': '..' in path"
+           const char *urls[] = {"https://example.org/hello/versions", NULL};
+           const char *keys[] = {"RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3", NULL};
+           upd_client c = {0};
+           c.engine = &e; c.manifest_urls = urls; c.pubkeys = keys;
+           c.app = "hello"; c.current = "1.4.0";
+           if (upd_update(&c) != UPD_NO_UPDATE)    // exec()s the new version
+               fprintf(stderr, "update: %s\n", c.error);
+           ...
+       }
+
+   The parts work on their own too: upd_manifest_parse/select, upd_minisig_*,
+   upd_gunzip_*, upd_untar_*, upd_http_get (examples/upd.c uses them all).
 
 CONTENTS
    1. Configuration macros
@@ -46,6 +47,7 @@ CONTENTS
    9. Manifest                   upd_manifest_parse(), upd_manifest_select(), ...
   10. HTTP client                upd_http_get(), upd_http_parser_*()
   11. Install and rollback       upd_startup(), upd_install(), upd_mark_good()
+  12. Check, download, update    upd_check(), upd_download(), upd_update(), upd_watch()
    Implementation sections follow the same order (grep for ">>").
 
 SECURITY MODEL
@@ -66,16 +68,15 @@ SECURITY MODEL
    installed one, nor one for another program, channel, rollout bucket or
    base version. Archives are identified by size and SHA-256 from the signed
    manifest; nothing from an archive is used before both match.
+   The client remembers the highest @serial (and that manifest's digest) in
+   the state dir and refuses older or forked manifests and expired ones;
+   manifests can rotate and revoke keys (@trust-key, @revoke-key). The state
+   dir must be the running user's alone (mode, owner, no symlink).
 
 STATUS
-   Works: versions, SHA-256, URL resolution, the manifest parser and release
-   selection; SHA-512, BLAKE2b, Ed25519 and minisign signatures; the gzip
-   decoder; the tar reader and safe extractor; the HTTP/1.1 client (HTTPS
-   with mbedTLS); install, double exec, trial run and rollback of an
-   install tree; the `upd` tool's vercmp, sha256, manifest, gunzip, untar,
-   keygen, sign, verify and fetch subcommands.
-   Not yet: check/download in one call, background checks, single-
-   executable installs, incremental packages (see README).
+   Works: everything in CONTENTS; the install engine for trees and single
+   executables; the `upd` tool (examples/upd.c). Not yet: incremental
+   packages built by the publisher (hand-made ones work), see README.
 */
 
 /* ======================================================================== */
@@ -107,6 +108,7 @@ STATUS
      UPDATER_MAX_URL       4096   bytes of a URL
      UPDATER_MAX_HTTP_HEADER 16384 bytes of an HTTP response's header section
      UPDATER_MAX_HTTP_HEADERS  100 header fields in an HTTP response
+     UPDATER_MAX_MANIFEST_KEYS 8   @trust-key / @revoke-key lines
    Implementation only (define before the UPDATER_IMPLEMENTATION include):
      UPDATER_ASSERT(x)                 default assert(x); for API misuse only
      UPDATER_MALLOC(ctx, size)         } override all three or none; ctx is
@@ -120,6 +122,10 @@ STATUS
                                          wait for the end of extraction)
      UPDATER_NO_SIMD       no PCLMULQDQ CRC-32 path (x86-64; chosen at run time)
      UPDATER_NO_INT128     no unsigned __int128 in Ed25519 (the portable path)
+     UPDATER_NO_THREADS    no upd_check_async/upd_download_async/upd_watch
+                           (and no pthreads)
+     UPDATER_INSECURE_UNSIGNED  allow upd_client.insecure_unsigned (tests and
+                           labs only: a manifest without signature is taken)
 */
 #ifndef UPDDEF
 #if defined(UPDATER_STATIC) && (defined(__GNUC__) || defined(__clang__))
