@@ -7767,11 +7767,13 @@ static upd_result upd__download(upd__cl *k, int sfd, upd_offer *o)
     if (upd__cl_read(sfd, "download.info", info, sizeof info) > 0) {
         char copy[sizeof info];
         const char *v, *val, *syn;
-        memcpy(copy, info, sizeof info);
+        int same;
+        memcpy(copy, info, sizeof info); /* each lookup cuts its line: on a fresh copy */
         v = upd__dl_field(copy, "sha256");
+        same = v && strcmp(v, d->hex) == 0;
         memcpy(copy, info, sizeof info);
         val = upd__dl_field(copy, "validator");
-        if (v && strcmp(v, d->hex) == 0 && val && *val) {
+        if (same && val && *val) {
             unsigned long long on_disk;
             upd__cl_copy(d->validator, sizeof d->validator, val);
             memcpy(copy, info, sizeof info);
@@ -7925,8 +7927,8 @@ UPDDEF upd_result upd_update(upd_client *c)
     if ((r = upd__check(c, o)) != UPD_OK) goto out;
     if ((r = upd__download_any(c, o)) != UPD_OK) goto out;
     if (c->confirm && !c->confirm(c->user, o)) { r = upd__cl_err(c, UPD_E_CANCELED, "%s %s is downloaded; not installed now", c->app, o->version); goto out; }
-    r = upd_apply(c, o); /* returns only on failure */
-    if (r != UPD_E_BUSY && upd__cl_to_full(o) && (r = upd__download_one(c, o)) == UPD_OK) r = upd_apply(c, o);
+    r = upd_apply(c, o); /* returns only on failure (or UPD_OK with no_exec) */
+    if (r != UPD_OK && r != UPD_E_BUSY && upd__cl_to_full(o) && (r = upd__download_one(c, o)) == UPD_OK) r = upd_apply(c, o);
 out:
     UPDATER_FREE(NULL, o);
     return r;

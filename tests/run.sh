@@ -52,6 +52,7 @@ suite sign sh tests/sign.sh
 suite publish sh tests/publish.sh
 suite serve sh tests/serve.sh
 suite rotation sh tests/rotation.sh
+suite client sh tests/client.sh
 suite engine sh tests/engine.sh
 
 echo
