@@ -829,6 +829,10 @@ typedef struct upd_engine {
                                  inside the archive (default: install_file's
                                  last component)                            */
     int max_trials;           /* starts on trial before rollback: default 3    */
+    uint64_t max_unpacked;    /* refuse an archive that expands to more bytes:
+                                 default 8 GiB (even a signed one: a stolen
+                                 key must not fill the disk unbounded)     */
+    uint64_t max_entries;     /* ... or has more entries: default 1000000    */
     int no_exec;              /* external updater (a tool updating another
                                  program, e.g. `upd update`): upd_install()
                                  swaps in this process and returns UPD_OK
@@ -4484,8 +4488,8 @@ UPDDEF void upd_untar_close(upd_untar *x)
     x->_dlen = x->_dcap = 0;
 }
 
-UPDDEF upd_result upd_untar_file(const char *archive, const char *dir, unsigned flags,
-                                 char *err, size_t errcap)
+static upd_result upd__untar_path(const char *archive, const char *dir, unsigned flags, uint64_t max_bytes,
+                                  uint64_t max_entries, char *err, size_t errcap)
 {
     static const size_t chunk = 65536;
     upd_untar *x;
@@ -4502,6 +4506,8 @@ UPDDEF upd_result upd_untar_file(const char *archive, const char *dir, unsigned 
         return UPD_E_NOMEM;
     }
     if ((r = upd_untar_open(x, dir, flags)) == UPD_OK) {
+        x->max_bytes = max_bytes;
+        x->max_entries = max_entries;
         if ((fd = open(archive, O_RDONLY | O_CLOEXEC)) < 0) {
             upd__untar_err(x, "%s: %s", archive, strerror(errno));
             r = UPD_E_IO;
@@ -4521,6 +4527,13 @@ UPDDEF upd_result upd_untar_file(const char *archive, const char *dir, unsigned 
     UPDATER_FREE(NULL, x);
     UPDATER_FREE(NULL, buf);
     return r;
+}
+
+UPDDEF upd_result upd_untar_file(const char *archive, const char *dir, unsigned flags,
+                                 char *err, size_t errcap)
+{
+    UPDATER_ASSERT(archive != NULL && dir != NULL);
+    return upd__untar_path(archive, dir, flags, 0, 0, err, errcap);
 }
 
 /* ==== >>urls ============================================================= */
@@ -7026,7 +7039,9 @@ UPDDEF upd_result upd_install(upd_engine *e, const char *archive, const char *ve
     {
         char dir[UPDATER_MAX_PATH + 16];
         snprintf(dir, sizeof dir, "%s/staged", e->_sdir);
-        if ((r = upd_untar_file(archive, dir, 0, err, sizeof err)) != UPD_OK) {
+        uint64_t mb = e->max_unpacked ? e->max_unpacked : (uint64_t)8 << 30;
+        uint64_t me = e->max_entries ? e->max_entries : 1000000u;
+        if ((r = upd__untar_path(archive, dir, 0, mb, me, err, sizeof err)) != UPD_OK) {
             upd__eng_err(e, r, "%s: %s", archive, err);
             goto out;
         }

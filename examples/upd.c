@@ -77,7 +77,7 @@ static const cmd commands[] = {
      "                  size=... sha256=...' or 'up-to-date VERSION'"},
     {"update", cmd_update, "(--install DIR --exe PATH | --file PATH) --app NAME -p PUB\n"
      "                  [-p PUB...] [--current V] [--channel C] [--state DIR] [--cacert F]\n"
-     "                  [--timeout S] MANIFEST_URL [MIRROR...]",
+     "                  [--timeout S] [--max-unpacked BYTES] MANIFEST_URL [MIRROR...]",
      "update another program (external-updater mode) with the same engine:\n"
      "                  check, download (resumable), verify, stage, swap; the program\n"
      "                  runs on trial from its next start (see startup, good)"},

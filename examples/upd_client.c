@@ -10,6 +10,7 @@ typedef struct client_args {
     char *keys[MAX_KEYS + 1];
     int nurls, nkeys, yes, trials;
     long timeout;
+    unsigned long long max_unpacked;
 } client_args;
 
 static void free_keys(client_args *a)
@@ -44,6 +45,11 @@ static int client_options(int argc, char **argv, client_args *a)
             if (!parse_int(argv[++k], 1, 86400, &t)) { fail("--timeout must be 1..86400 seconds"); return EXIT_USAGE; }
             a->timeout = (long)t;
             continue;
+        } else if (strcmp(o, "--max-unpacked") == 0) {
+            long long t;
+            if (!parse_int(argv[++k], 1, INT64_MAX, &t)) { fail("--max-unpacked must be a positive number of bytes"); return EXIT_USAGE; }
+            a->max_unpacked = (unsigned long long)t;
+            continue;
         } else if (strcmp(o, "--trials") == 0) {
             long long t;
             if (!parse_int(argv[++k], 1, 1000, &t)) { fail("--trials must be 1..1000"); return EXIT_USAGE; }
@@ -77,6 +83,7 @@ static int client_engine(client_args *a, upd_engine *e, const char *cmdname)
     e->exe = a->exe;
     e->state_dir = a->state;
     e->max_trials = a->trials;
+    e->max_unpacked = a->max_unpacked;
     e->no_exec = 1;
     return 0;
 }
