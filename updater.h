@@ -6772,6 +6772,7 @@ static upd_result upd__eng_exec(upd_engine *e, const char *exe)
 }
 
 static upd_result upd__startup_locked(upd_engine *e, int sfd, upd__marker *mp);
+static upd_result upd__mark_good_locked(upd_engine *e, int sfd, upd__marker *mp);
 
 UPDDEF upd_result upd_startup(upd_engine *e, int argc, char **argv)
 {
@@ -6861,6 +6862,20 @@ static upd_result upd__startup_locked(upd_engine *e, int sfd, upd__marker *mp)
         memcpy(m.state, "rollback", 9);
         if ((r = upd__marker_write(e, sfd, &m)) != UPD_OK) { close(sfd); return r; }
     }
+    {   /* the new version installed and no previous one to go back to: it
+           was marked good (a marker written back by a start that raced
+           with upd_mark_good in an older version): keep it */
+        char base[256];
+        int pfd = upd__eng_parent(e, base, sizeof base), good;
+        good = pfd >= 0 && upd__same(pfd, base, m.new_dev, m.new_ino) && !upd__same(sfd, "previous", m.old_dev, m.old_ino);
+        if (pfd >= 0) close(pfd);
+        if (good) {
+            upd__eng_event(e, "good", m.version);
+            r = upd__marker_remove(e, sfd);
+            close(sfd);
+            return r;
+        }
+    }
     /* rollback: the previous tree back at the install path, the failed one
        removed and remembered */
     upd__eng_event(e, "rollback", m.version);
@@ -6892,10 +6907,29 @@ UPDDEF upd_result upd_mark_good(upd_engine *e)
 {
     upd__marker m;
     upd_result r;
-    int sfd;
+    int sfd, lfd;
+    struct flock fl;
     UPDATER_ASSERT(e != NULL);
     if ((sfd = upd__eng_sdir(e, 0, &r)) < 0) return r;
-    if ((r = upd__marker_read(e, sfd, &m)) != UPD_OK || strcmp(m.state, "trial") != 0) { close(sfd); return r; }
+    /* under the lock: a start counting a trial must not write the marker
+       back after it is gone */
+    lfd = openat(sfd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    while (lfd >= 0 && fcntl(lfd, F_SETLKW, &fl) != 0 && errno == EINTR) {}
+    r = upd__mark_good_locked(e, sfd, &m);
+    if (lfd >= 0) close(lfd);
+    close(sfd);
+    return r;
+}
+
+static upd_result upd__mark_good_locked(upd_engine *e, int sfd, upd__marker *mp)
+{
+    upd__marker m;
+    upd_result r;
+    if ((r = upd__marker_read(e, sfd, &m)) != UPD_OK || strcmp(m.state, "trial") != 0) return r;
+    *mp = m;
     upd__eng_event(e, "good", m.version);
     if ((r = upd__marker_remove(e, sfd)) == UPD_OK) { /* first: a crash now leaves a clean install */
         upd__rmtree(sfd, "previous");
@@ -6904,7 +6938,6 @@ UPDDEF upd_result upd_mark_good(upd_engine *e)
         unlinkat(sfd, "archive.info", 0);
         e->trial = 0;
     }
-    close(sfd);
     return r;
 }
 
@@ -7023,7 +7056,7 @@ UPDDEF upd_result upd_install(upd_engine *e, const char *archive, const char *ve
             goto out;
         }
         if (!S_ISREG(ist.st_mode)) {
-            r = upd__eng_err(e, UPD_E_TARGET, "%s is not a regular file", upd__eng_target(e));
+            r = upd__eng_err(e, UPD_E_ARG, "install_file %s is not a regular file", upd__eng_target(e));
             goto out;
         }
     } else {

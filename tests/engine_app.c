@@ -9,7 +9,10 @@
                        APP_CRASH names its version (then it exits 3 first)
      app failed V      prints 1 if V was rolled back, else 0
    With APP_FILE set instead of APP_INSTALL: single-executable mode, the
-   program is the file APP_FILE (APP_EXE: its path inside the archive). */
+   program is the file APP_FILE (APP_EXE: its path inside the archive).
+   APP_STATE_DIR: the state dir (default: beside the install). APP_HOLD=1:
+   after the "app ..." line, wait for end of file on stdin before going on
+   (a process that keeps running the installed program). */
 #define UPDATER_IMPLEMENTATION
 #include "../updater.h"
 #include <stdio.h>
@@ -40,6 +43,7 @@ int main(int argc, char **argv)
         e.install_dir = NULL;
         e.exe = getenv("APP_EXE");
     }
+    if (getenv("APP_STATE_DIR")) e.state_dir = getenv("APP_STATE_DIR");
     e.on_event = event;
     if (getenv("APP_TRIALS")) e.max_trials = atoi(getenv("APP_TRIALS"));
     if (!e.install_dir && !e.install_file) { fprintf(stderr, "app: APP_INSTALL or APP_FILE is not set\n"); return 2; }
@@ -55,6 +59,10 @@ int main(int argc, char **argv)
     for (i = 1; i < argc; i++) printf(" %s", argv[i]);
     printf("\n");
     fflush(stdout);
+    if (getenv("APP_HOLD")) {
+        char c;
+        while (read(0, &c, 1) > 0) {}
+    }
     if (getenv("APP_UPDATE") && getenv("APP_UPDATE_VERSION") && strcmp(getenv("APP_UPDATE_VERSION"), APP_VERSION) != 0 &&
         !e.trial && !upd_version_failed(&e, getenv("APP_UPDATE_VERSION"))) {
         r = upd_install(&e, getenv("APP_UPDATE"), getenv("APP_UPDATE_VERSION"));
