@@ -6479,7 +6479,9 @@ static upd_result upd__marker_read(upd_engine *e, int sfd, upd__marker *m)
         else if (strcmp(line, "version") == 0 && strlen(val) < sizeof m->version) memcpy(m->version, val, strlen(val) + 1);
         else if (strcmp(line, "exe") == 0 && strlen(val) < sizeof m->exe && val[0] != '/' && !strstr(val, ".."))
             memcpy(m->exe, val, strlen(val) + 1);
-        else if (strcmp(line, "trials") == 0 && val[0] >= '0' && val[0] <= '9' && strlen(val) < 6) m->trials = atoi(val);
+        else if (strcmp(line, "trials") == 0 && val[0] >= '0' && val[0] <= '9' && strlen(val) <= 7 &&
+                 strspn(val, "0123456789") == strlen(val))
+            m->trials = atoi(val); /* at most 9999999: what we write stays readable */
         else if ((strcmp(line, "new") == 0 || strcmp(line, "old") == 0) && sscanf(val, "%llu:%llu", &a, &b) == 2) {
             if (line[0] == 'n') { m->new_dev = a; m->new_ino = b; } else { m->old_dev = a; m->old_ino = b; }
         } else return upd__eng_err(e, UPD_E_STATE, "marker: bad '%s' line", line);
@@ -6850,7 +6852,7 @@ static upd_result upd__startup_locked(upd_engine *e, int sfd, upd__marker *mp)
         return upd__eng_exec(e, m.exe); /* the new version, on trial */
     }
     if (strcmp(m.state, "trial") == 0) {
-        m.trials++;
+        if (m.trials < 1000000) m.trials++;
         if (m.trials <= (e->max_trials > 0 ? e->max_trials : 3)) {
             if ((r = upd__marker_write(e, sfd, &m)) != UPD_OK) { close(sfd); return r; }
             close(sfd);
