@@ -635,7 +635,8 @@ typedef struct upd_manifest {
    is UPD_E_MANIFEST with its line), UPD_E_TOOBIG when the text is larger
    than UPDATER_MAX_MANIFEST_BYTES or longer than UPDATER_MAX_MANIFEST_LINES
    lines (a final line without a line ending counts; nothing after the last
-   line ending does), UPD_E_NOMEM. On failure nothing stays allocated (upd_manifest_free is
+   line ending does) and, with its line, when a resolved URL is longer than
+   UPDATER_MAX_URL, UPD_E_NOMEM. On failure nothing stays allocated (upd_manifest_free is
    still safe to call). A parsed manifest never changes; the strings it points
    to live until upd_manifest_free(). */
 UPDDEF upd_result upd_manifest_parse(upd_manifest *m, const char *text, size_t len,
@@ -6452,18 +6453,32 @@ static int upd__eng_sdir(upd_engine *e, int create, upd_result *r)
     return fd;
 }
 
+/* "DEV:INO", both decimal, nothing else. */
+static int upd__devino(const char *s, unsigned long long *a, unsigned long long *b)
+{
+    size_t n = strspn(s, "0123456789"), k;
+    if (n == 0 || n > 20 || s[n] != ':') return 0;
+    k = strspn(s + n + 1, "0123456789");
+    if (k == 0 || k > 20 || s[n + 1 + k] != 0) return 0;
+    *a = strtoull(s, NULL, 10);
+    *b = strtoull(s + n + 1, NULL, 10);
+    return 1;
+}
+
 /* Reads the marker: UPD_OK (m->state "" if there is none) or UPD_E_STATE. */
 static upd_result upd__marker_read(upd_engine *e, int sfd, upd__marker *m)
 {
     char buf[UPDATER_MAX_PATH + 512], *line, *next;
     ssize_t n;
     int fd;
+    unsigned seen = 0;
     memset(m, 0, sizeof *m);
     fd = openat(sfd, "marker", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return errno == ENOENT ? UPD_OK : upd__eng_err(e, UPD_E_STATE, "marker: %s", strerror(errno));
     n = read(fd, buf, sizeof buf - 1);
     close(fd);
     if (n < 0 || (size_t)n >= sizeof buf - 1) return upd__eng_err(e, UPD_E_STATE, "marker unreadable or too long");
+    if (memchr(buf, 0, (size_t)n)) return upd__eng_err(e, UPD_E_STATE, "marker: NUL byte");
     buf[n] = 0;
     for (line = buf; *line; line = next) {
         char *eq, *val;
@@ -6475,6 +6490,15 @@ static upd_result upd__marker_read(upd_engine *e, int sfd, upd__marker *m)
         if (!eq) return upd__eng_err(e, UPD_E_STATE, "marker: malformed line");
         *eq = 0;
         val = eq + 1;
+        {   /* each key once */
+            static const char *const keys[] = {"state", "version", "exe", "trials", "new", "old"};
+            unsigned j;
+            for (j = 0; j < 6; j++)
+                if (strcmp(line, keys[j]) == 0) {
+                    if (seen & (1u << j)) return upd__eng_err(e, UPD_E_STATE, "marker: '%s' twice", line);
+                    seen |= 1u << j;
+                }
+        }
         if (strcmp(line, "state") == 0 && strlen(val) < sizeof m->state) memcpy(m->state, val, strlen(val) + 1);
         else if (strcmp(line, "version") == 0 && strlen(val) < sizeof m->version) memcpy(m->version, val, strlen(val) + 1);
         else if (strcmp(line, "exe") == 0 && strlen(val) < sizeof m->exe && val[0] != '/' && !strstr(val, ".."))
@@ -6482,7 +6506,7 @@ static upd_result upd__marker_read(upd_engine *e, int sfd, upd__marker *m)
         else if (strcmp(line, "trials") == 0 && val[0] >= '0' && val[0] <= '9' && strlen(val) <= 7 &&
                  strspn(val, "0123456789") == strlen(val))
             m->trials = atoi(val); /* at most 9999999: what we write stays readable */
-        else if ((strcmp(line, "new") == 0 || strcmp(line, "old") == 0) && sscanf(val, "%llu:%llu", &a, &b) == 2) {
+        else if ((strcmp(line, "new") == 0 || strcmp(line, "old") == 0) && upd__devino(val, &a, &b)) {
             if (line[0] == 'n') { m->new_dev = a; m->new_ino = b; } else { m->old_dev = a; m->old_ino = b; }
         } else return upd__eng_err(e, UPD_E_STATE, "marker: bad '%s' line", line);
     }

@@ -8,8 +8,12 @@
 # extracted into a fresh directory and checked for anything written outside
 # it (tests/fuzz/fuzz_tar.c). For the http target every input is fed to the
 # response parser in the pieces its first byte selects and checked for the
-# parser's invariants (tests/fuzz/fuzz_http.c). The targets are the
-# Makefile's FUZZ_TARGETS. `make fuzz` grows the corpora.
+# parser's invariants (tests/fuzz/fuzz_http.c). The manifest target checks
+# the parser and release selection against the documented rules, the
+# minisig target the key and signature parsers and verification (a changed
+# byte never verifies), the marker target the engine's journal and what
+# upd_startup does with it (nothing outside its dirs, no tree lost). The
+# targets are the Makefile's FUZZ_TARGETS. `make fuzz` grows the corpora.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 B=${B:-build}
