@@ -123,16 +123,11 @@ if [ -w /dev/shm ] && [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then
     shm=$(mktemp -d /dev/shm/bench.XXXXXX 2>/dev/null) || shm=""
 fi
 if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=python3; fi
-# the temporary directory's file system, named as stat -f does ("ext2/ext3")
-disk="disk ($(stat -f -c %T "$tmp"))"
-case $disk in *tmpfs*) disk="TMPDIR (tmpfs)";; esac
-echo
-if ! have nginx; then skipped fetch nginx "apt-get install nginx-light"
-elif ! have "$PY"; then skipped fetch python3
-else
-    mkdir -p "$tmp/www" "$tmp/nginx"
-    head -c $((100 * 1000000)) /dev/urandom >"$tmp/www/big.bin"
-    want=$(sha256sum <"$tmp/www/big.bin")
+# start_nginx ROOT: nginx on a free port of 127.0.0.1 serving ROOT (access
+# log "$request $status $body_bytes_sent $http_range" in $tmp/nginx/access.log);
+# sets port and ngx; fails if it does not answer
+start_nginx() {
+    mkdir -p "$tmp/nginx"
     port=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     {
         echo "daemon off;"
@@ -142,19 +137,21 @@ else
         echo "error_log $tmp/nginx/error.log;"
         echo "events { worker_connections 64; }"
         echo "http {"
-        echo "    access_log off;"
+        echo "    log_format bench '\$request \$status \$body_bytes_sent \$http_range';"
+        echo "    access_log $tmp/nginx/access.log bench;"
         echo "    sendfile on;"
         echo "    client_body_temp_path $tmp/nginx/body;"
         for m in proxy fastcgi uwsgi scgi; do
             nginx -V 2>&1 | grep -q -- "--without-http_${m}_module" || echo "    ${m}_temp_path $tmp/nginx/$m;"
         done
         echo "    default_type application/octet-stream;"
-        echo "    server { listen 127.0.0.1:$port; root $tmp/www; }"
+        echo "    server { listen 127.0.0.1:$port; root $1; }"
         echo "}"
     } >"$tmp/nginx/nginx.conf"
+    : >"$tmp/nginx/access.log"
     nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log" 2>>"$tmp/nginx/error.log" &
     ngx=$!
-    if ! $PY - "$port" <<'EOF'
+    $PY - "$port" <<'EOF2'
 import socket, sys, time
 for _ in range(200):
     try:
@@ -163,7 +160,20 @@ for _ in range(200):
     except OSError:
         time.sleep(0.05)
 sys.exit(1)
-EOF
+EOF2
+}
+stop_nginx() { if [ -n "$ngx" ]; then kill "$ngx" 2>/dev/null || true; wait "$ngx" 2>/dev/null || true; ngx=""; fi; }
+# the temporary directory's file system, named as stat -f does ("ext2/ext3")
+disk="disk ($(stat -f -c %T "$tmp"))"
+case $disk in *tmpfs*) disk="TMPDIR (tmpfs)";; esac
+echo
+if ! have nginx; then skipped fetch nginx "apt-get install nginx-light"
+elif ! have "$PY"; then skipped fetch python3
+else
+    mkdir -p "$tmp/www"
+    head -c $((100 * 1000000)) /dev/urandom >"$tmp/www/big.bin"
+    want=$(sha256sum <"$tmp/www/big.bin")
+    if ! start_nginx "$tmp/www"
     then echo "fetch: nginx did not start: $(tail -n 3 "$tmp/nginx/error.log")"; bad=1
     else
         url=http://127.0.0.1:$port/big.bin
@@ -179,7 +189,7 @@ EOF
         else skipped "peak RSS" "GNU time" "apt-get install time"; fi
         rm -rf "$tmp/fetch" ${shm:+"$shm/fetch"}
     fi
-    kill "$ngx" 2>/dev/null || true; wait "$ngx" 2>/dev/null || true; ngx=""
+    stop_nginx
     rm -f "$tmp/www/big.bin"
 fi
 
@@ -275,6 +285,68 @@ else skipped "peak RSS" "GNU time" "apt-get install time"; fi
 rm -rf "$tmp/untar"
 if [ -n "$shm" ]; then untar_rows "untar ELF, tmpfs" "$shm/untar"; rm -rf "$shm/untar"
 else echo "SKIPPED untar on a tmpfs (/dev/shm is not a writable tmpfs)"; fi
+
+# ---- the whole update: upd update vs curl | tee >(sha256sum) | tar xzf - ----
+# The ELF tarball as release 2.0.0 of "bench" in a repo signed by upd
+# publish, served by nginx on 127.0.0.1. Ours: upd update (check: manifest +
+# signature; download into the state dir with SHA-256 while it arrives,
+# fsync; extract into staged/, fsync; swap) on a fresh install dir holding
+# 1.0.0. Anchor: the pipeline people write, which overlaps download and
+# decompression on two cores and skips every safety step (no signature, no
+# fsync, extraction straight over the install). Install and state dirs are
+# made afresh outside the timing.
+update_once() { # DIR
+    rm -rf "$1"; mkdir -p "$1/inst/$(dirname "$exe")"; cp "/$exe" "$1/inst/$exe"; sync
+}
+echo
+if ! have nginx; then skipped "whole update" nginx "apt-get install nginx-light"
+elif ! have curl; then skipped "whole update" curl
+else
+    rm -rf "$tmp/repo"; mkdir -p "$tmp/repo"
+    exe=$(head -n 1 "$tmp/bin.list" | cut -d' ' -f2)
+    "$B/upd" keygen -p "$tmp/u.pub" -s "$tmp/u.key" >/dev/null
+    "$B/upd" publish --repo "$tmp/repo" --app bench --version 2.0.0 -s "$tmp/u.key" "$tmp/bin.tar.gz" >/dev/null
+    gzmb=$(( $(stat -c %s "$tmp/bin.tar.gz") / MB ))
+    if ! start_nginx "$tmp/repo"; then echo "whole update: nginx did not start"; bad=1
+    else
+        murl=http://127.0.0.1:$port/versions
+        aurl=http://127.0.0.1:$port/bench-2.0.0.tar.gz
+        ours="" anchor=""
+        for _ in 1 2 3 4 5; do
+            update_once "$tmp/wu"
+            t0=$(now_ns)
+            "$B/upd" update --install "$tmp/wu/inst" --exe "$exe" --app bench -p "$tmp/u.pub" --current 1.0.0 "$murl" >/dev/null 2>"$tmp/wu.err" ||
+                { echo "whole update: upd update FAILED: $(tail -n 2 "$tmp/wu.err")"; bad=1; break; }
+            t1=$(now_ns); ms=$(( (t1 - t0) / 1000000 ))
+            if [ -z "$ours" ] || [ "$ms" -lt "$ours" ]; then ours=$ms; fi
+            update_once "$tmp/wc"
+            t0=$(now_ns)
+            bash -c 'curl -sf "$1" | tee >(sha256sum >/dev/null) | tar xzf - -C "$2"' sh "$aurl" "$tmp/wc/inst"
+            t1=$(now_ns); ms=$(( (t1 - t0) / 1000000 ))
+            if [ -z "$anchor" ] || [ "$ms" -lt "$anchor" ]; then anchor=$ms; fi
+        done
+        if [ -n "$ours" ] && [ -n "$anchor" ]; then
+            echo "whole update of a $gzmb MB .tar.gz ($tarmb MB of ELF files) from nginx on 127.0.0.1, $disk, best of 5 (ours/anchor < 1 = ours faster)"
+            row "upd update" "$ours" "curl|tee|tar" "$anchor" "$gzmb"
+            if diff -r "$tmp/wu/inst" "$tmp/wc/inst" >/dev/null 2>&1; then echo "  (diff -r of the two installs: none)"
+            else echo "  the two installs DIFFER"; bad=1; fi
+            if [ "$have_time" = 1 ]; then
+                update_once "$tmp/wu"
+                echo "  peak RSS: upd update $(rss "$B/upd" update --install "$tmp/wu/inst" --exe "$exe" --app bench -p "$tmp/u.pub" --current 1.0.0 "$murl")"
+            fi
+        fi
+        # an unchanged manifest: one conditional request, no body
+        rm -rf "$tmp/chk"
+        "$B/upd" check --app bench --current 1.0.0 -p "$tmp/u.pub" --state "$tmp/chk" "$murl" >/dev/null
+        : >"$tmp/nginx/access.log"
+        "$B/upd" check --app bench --current 1.0.0 -p "$tmp/u.pub" --state "$tmp/chk" "$murl" >/dev/null
+        sleep 0.2
+        n=$(wc -l <"$tmp/nginx/access.log")
+        echo "  check of an unchanged manifest: $n request(s): $(tr '\n' ';' <"$tmp/nginx/access.log" | sed 's/;$//') (status, body bytes)"
+        stop_nginx
+    fi
+    rm -rf "$tmp/wu" "$tmp/wc" "$tmp/repo" "$tmp/chk"
+fi
 
 # ---- code size at gcc -Os ----
 # nm sizes of each part's functions and of their tables, in a TU built with
