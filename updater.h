@@ -7334,12 +7334,28 @@ static int upd__cl_bucket(upd__cl *k, int sfd)
 }
 
 /* A whole small body into memory. */
-typedef struct upd__cl_mem { char *p; size_t len, cap; } upd__cl_mem;
+/* A body in memory, grown as it arrives (up to cap bytes, plus a NUL). */
+typedef struct upd__cl_mem { char *p; size_t len, cap, alloc; } upd__cl_mem;
+
+static int upd__cl_mem_grow(upd__cl_mem *m, size_t need)
+{
+    size_t n = m->alloc ? m->alloc : 4096;
+    char *q;
+    if (need <= m->alloc) return 0;
+    while (n < need) n = n > (m->cap + 1) / 2 ? m->cap + 1 : n * 2;
+    if (n < need) return -1;
+    q = (char *)UPDATER_REALLOC(NULL, m->p, n);
+    if (!q) return -1;
+    m->p = q;
+    m->alloc = n;
+    return 0;
+}
 
 static upd_result upd__cl_mem_body(void *user, const uint8_t *data, size_t len)
 {
     upd__cl_mem *m = (upd__cl_mem *)user;
     if (len > m->cap - m->len) return UPD_E_TOOBIG;
+    if (upd__cl_mem_grow(m, m->len + len + 1) != 0) return UPD_E_NOMEM;
     memcpy(m->p + m->len, data, len);
     m->len += len;
     return UPD_OK;
@@ -7517,11 +7533,14 @@ static upd_result upd__cl_check_one(upd__cl *k, int sfd, const char *url, upd_of
     const char *inm = NULL;
     int fresh = 1, is_signed = k->nkeys > 0, retried = 0, have_etag = 0;
     memset(&m, 0, sizeof m);
-    text.p = (char *)UPDATER_MALLOC(NULL, UPDATER_MAX_MANIFEST_BYTES + 1);
+    memset(&text, 0, sizeof text);
+    memset(&sig, 0, sizeof sig);
     text.cap = UPDATER_MAX_MANIFEST_BYTES;
-    sig.p = (char *)UPDATER_MALLOC(NULL, UPDATER_MAX_MINISIG + 1);
     sig.cap = UPDATER_MAX_MINISIG;
-    if (!res || !text.p || !sig.p) { r = upd__cl_err(c, UPD_E_NOMEM, "out of memory"); goto out; }
+    if (!res || upd__cl_mem_grow(&text, 4096) != 0 || upd__cl_mem_grow(&sig, UPDATER_MAX_MINISIG + 1) != 0) {
+        r = upd__cl_err(c, UPD_E_NOMEM, "out of memory");
+        goto out;
+    }
     if (strlen(url) > UPDATER_MAX_URL) { r = upd__cl_err(c, UPD_E_TOOBIG, "manifest URL too long"); goto out; }
     snprintf(sigurl, sizeof sigurl, "%s.minisig", url);
     /* the cached copy's ETag, if it came from this URL */
@@ -7537,7 +7556,12 @@ static upd_result upd__cl_check_one(upd__cl *k, int sfd, const char *url, upd_of
 again:
     if ((r = upd__cl_get(c, url, inm, &text, res)) != UPD_OK) goto out;
     if (res->status == 304) { /* unchanged: the verified copy we keep */
-        long n1 = upd__cl_read(sfd, "manifest", text.p, text.cap + 1), n2 = upd__cl_read(sfd, "manifest.minisig", sig.p, sig.cap + 1);
+        struct stat cst;
+        long n1 = -1, n2;
+        if (fstatat(sfd, "manifest", &cst, AT_SYMLINK_NOFOLLOW) == 0 && cst.st_size >= 0 &&
+            (uint64_t)cst.st_size <= text.cap && upd__cl_mem_grow(&text, (size_t)cst.st_size + 1) == 0)
+            n1 = upd__cl_read(sfd, "manifest", text.p, text.alloc);
+        n2 = upd__cl_read(sfd, "manifest.minisig", sig.p, sig.alloc);
         if (n1 < 0 || n2 < 0) { r = upd__cl_err(c, UPD_E_STATE, "%s answered 304 but the cached manifest is gone", url); goto out; }
         text.len = (size_t)n1;
         sig.len = (size_t)n2;
