@@ -88,6 +88,12 @@ STATUS
     !defined(_GNU_SOURCE) && !defined(_XOPEN_SOURCE) && !defined(_DEFAULT_SOURCE)
 #define _POSIX_C_SOURCE 200809L
 #endif
+/* 64-bit off_t on 32-bit systems (files and resume offsets over 2 GiB); a
+   no-op on 64-bit ones and on musl. For times past 2038 there, build the
+   implementation with -D_TIME_BITS=64 too (glibc 2.34 and later). */
+#if defined(UPDATER_IMPLEMENTATION) && !defined(_FILE_OFFSET_BITS)
+#define _FILE_OFFSET_BITS 64
+#endif
 
 #ifndef UPDATER_H_INCLUDED
 #define UPDATER_H_INCLUDED
@@ -126,6 +132,13 @@ STATUS
                            (and no pthreads)
      UPDATER_INSECURE_UNSIGNED  allow upd_client.insecure_unsigned (tests and
                            labs only: a manifest without signature is taken)
+   Parts left out (global: define them the same way in every file that
+   includes updater.h; their declarations go too):
+     UPDATER_NO_HTTP       no HTTP client (section 10), hence no client (12)
+     UPDATER_NO_ENGINE     no install engine (11), hence no client (12)
+     UPDATER_NO_SIGN       no key generation or signing (upd_ed25519_sign,
+                           upd_minisig_sign, upd_seckey_*, keypairs);
+                           verification always stays
 */
 #ifndef UPDDEF
 #if defined(UPDATER_STATIC) && (defined(__GNUC__) || defined(__clang__))
@@ -303,9 +316,11 @@ UPDDEF void upd_blake2b(const void *data, size_t len, uint8_t *out, size_t outle
    bytes, the layout minisign stores). Randomness for key generation comes
    from getrandom() or /dev/urandom; UPD_E_RANDOM if neither works. */
 UPDDEF upd_result upd_ed25519_verify(const uint8_t sig[64], const void *msg, size_t len, const uint8_t pub[32]);
+#ifndef UPDATER_NO_SIGN
 UPDDEF void upd_ed25519_sign(uint8_t sig[64], const void *msg, size_t len, const uint8_t sec[64]);
 UPDDEF void upd_ed25519_seed_keypair(uint8_t pub[32], uint8_t sec[64], const uint8_t seed[32]);
 UPDDEF upd_result upd_ed25519_keypair(uint8_t pub[32], uint8_t sec[64]);
+#endif
 UPDDEF upd_result upd_random(void *buf, size_t len);
 
 /* 5c. minisign keys and signatures ------------------------------------------
@@ -329,10 +344,12 @@ typedef struct upd_pubkey {
     uint8_t id[8];            /* key id (keynum), as stored                    */
     uint8_t key[32];          /* Ed25519 public key                            */
 } upd_pubkey;
+#ifndef UPDATER_NO_SIGN
 typedef struct upd_seckey {
     uint8_t id[8];
     uint8_t key[64];          /* seed || public key                            */
 } upd_seckey;
+#endif
 typedef struct upd_minisig {
     int prehashed;            /* 1: "ED" (BLAKE2b-512 of the file), 0: "Ed"    */
     uint8_t id[8];
@@ -350,9 +367,11 @@ typedef struct upd_minisig_verifier {
 
 /* Parses a public key file's text or a bare base64 line. */
 UPDDEF upd_result upd_pubkey_parse(upd_pubkey *k, const char *text, size_t len);
+#ifndef UPDATER_NO_SIGN
 /* Parses an unencrypted minisign secret key file (UPD_E_KEY_ENCRYPTED for a
    password-protected one). */
 UPDDEF upd_result upd_seckey_parse(upd_seckey *k, const char *text, size_t len);
+#endif
 UPDDEF upd_result upd_minisig_parse(upd_minisig *s, const char *text, size_t len);
 UPDDEF upd_result upd_minisig_verify_init(upd_minisig_verifier *v, const upd_minisig *s,
                                           const upd_pubkey *keys, size_t nkeys);
@@ -361,12 +380,15 @@ UPDDEF upd_result upd_minisig_verify_final(upd_minisig_verifier *v);
 /* The whole check on a message in memory. */
 UPDDEF upd_result upd_minisig_verify(const upd_minisig *s, const upd_pubkey *keys, size_t nkeys,
                                      const void *msg, size_t len);
+#ifndef UPDATER_NO_SIGN
 /* A new key pair with a random key id. */
 UPDDEF upd_result upd_minisign_keygen(upd_pubkey *pk, upd_seckey *sk);
+#endif
 /* Writes the key files' text (NUL-terminated) into out; UPD_E_TOOBIG if
    cap is too small (256 bytes always suffice for a public key, 512 for a
    secret key). */
 UPDDEF upd_result upd_pubkey_format(const upd_pubkey *k, char *out, size_t cap);
+#ifndef UPDATER_NO_SIGN
 UPDDEF upd_result upd_seckey_format(const upd_seckey *k, char *out, size_t cap);
 /* Signs: for prehashed, msg is the file's BLAKE2b-512 digest (64 bytes),
    else the file itself; trusted is the trusted comment (printable UTF-8).
@@ -374,6 +396,7 @@ UPDDEF upd_result upd_seckey_format(const upd_seckey *k, char *out, size_t cap);
    suffice). */
 UPDDEF upd_result upd_minisig_sign(const upd_seckey *k, int prehashed, const void *msg, size_t len,
                                    const char *trusted, char *out, size_t cap);
+#endif /* UPDATER_NO_SIGN */
 
 /* 6. gzip / DEFLATE decoder ---------------------------------------------------
    RFC 1952 gzip members holding RFC 1951 DEFLATE data, streamed: each call
@@ -719,6 +742,7 @@ UPDDEF int upd_rollout_bucket(const char *installation_id);
 #define UPDATER_MAX_HTTP_HEADERS 100  /* header fields in a response         */
 #endif
 
+#ifndef UPDATER_NO_HTTP
 typedef struct upd_http_result {
     int status;               /* the final response's status (0: none)        */
     int resumed;              /* 1: a 206 for the range asked for             */
@@ -795,6 +819,7 @@ UPDDEF upd_result upd_http_parser_feed(upd_http_parser *p, const uint8_t *data, 
 /* At the end of the connection: UPD_OK if that ends the body (close-
    delimited), else UPD_E_TRUNCATED. */
 UPDDEF upd_result upd_http_parser_eof(upd_http_parser *p);
+#endif /* UPDATER_NO_HTTP */
 
 /* 11. Install, swap, trial run and rollback --------------------------------------
    The marker-file double exec (docs/engine.md). The program calls
@@ -818,6 +843,7 @@ UPDDEF upd_result upd_http_parser_eof(upd_http_parser *p);
            if (upd_startup(&e, argc, argv) != UPD_OK) fprintf(stderr, "%s\n", e.error);
            ... if (healthy) upd_mark_good(&e);   // e.trial says whether on trial
        }                                                                       */
+#ifndef UPDATER_NO_ENGINE
 typedef struct upd_engine {
     const char *install_dir;  /* the tree to update (absolute path)            */
     const char *install_file; /* or, single-executable mode: the program file
@@ -868,6 +894,7 @@ UPDDEF upd_result upd_install(upd_engine *e, const char *archive, const char *ve
 UPDDEF upd_result upd_mark_good(upd_engine *e);
 /* 1 if version was rolled back on this installation (never offer it). */
 UPDDEF int upd_version_failed(upd_engine *e, const char *version);
+#endif /* UPDATER_NO_ENGINE */
 
 
 /* 12. Check, download, update ------------------------------------------------
@@ -902,6 +929,7 @@ UPDDEF int upd_version_failed(upd_engine *e, const char *version);
    chooses with upd_apply() from its own thread. upd_cancel() is safe from
    any thread (also from the callback); upd_wait() joins the worker and
    must be called before the client goes away. */
+#if !defined(UPDATER_NO_HTTP) && !defined(UPDATER_NO_ENGINE)
 typedef struct upd_offer {
     char version[64];         /* the version offered                            */
     char from[64];            /* incremental: the installed version it applies
@@ -999,6 +1027,7 @@ UPDDEF upd_result upd_watch(upd_client *c, unsigned long interval_ms, upd_async_
    result, UPD_OK if none ran. */
 UPDDEF upd_result upd_wait(upd_client *c);
 #endif
+#endif /* !UPDATER_NO_HTTP && !UPDATER_NO_ENGINE */
 
 #ifdef __cplusplus
 }
@@ -1044,6 +1073,10 @@ UPDDEF upd_result upd_wait(upd_client *c);
 #if defined(__GLIBC__) && !defined(__USE_XOPEN2K8)
 #error "updater.h: include updater.h before any system header in the implementation file, or define _POSIX_C_SOURCE 200809L"
 #endif
+/* A 32-bit off_t would cut offsets past 2 GiB (resume, file://): when this
+   fails, updater.h came after a system header; define _FILE_OFFSET_BITS 64
+   for the implementation file. */
+typedef char upd__off_t_needs_FILE_OFFSET_BITS_64[sizeof(off_t) >= 8 ? 1 : -1];
 
 #ifndef UPDATER_ASSERT
 #include <assert.h>
@@ -1990,6 +2023,7 @@ static void upd__fe_pow22523(upd__fe out, const upd__fe z)
     memcpy(out, t, sizeof t);
 }
 
+#if !defined(UPDATER_NO_SIGN)
 /* constant-time: f = b ? g : f (b is 0 or 1) */
 static void upd__fe_cmov(upd__fe f, const upd__fe g, uint64_t b)
 {
@@ -1997,6 +2031,7 @@ static void upd__fe_cmov(upd__fe f, const upd__fe g, uint64_t b)
     int i;
     for (i = 0; i < 5; i++) f[i] ^= m & (f[i] ^ g[i]);
 }
+#endif
 
 static void upd__ge_identity(upd__ge *p)
 {
@@ -2123,6 +2158,7 @@ static void upd__sc_reduce(uint8_t out[32], const uint8_t *in, size_t n)
     for (k = 0; k < 32; k++) out[k] = (uint8_t)(r[k / 4] >> (8 * (k % 4)));
 }
 
+#if !defined(UPDATER_NO_SIGN)
 /* out = (a * b + c) mod L, all 32-byte little-endian */
 static void upd__sc_muladd(uint8_t out[32], const uint8_t a[32], const uint8_t b[32], const uint8_t c[32])
 {
@@ -2157,6 +2193,7 @@ static void upd__sc_muladd(uint8_t out[32], const uint8_t a[32], const uint8_t b
     for (i = 0; i < 64; i++) wide[i] = (uint8_t)(acc[i / 4] >> (8 * (i % 4)));
     upd__sc_reduce(out, wide, 64);
 }
+#endif
 
 /* s < L, comparing from the top byte */
 static int upd__sc_canonical(const uint8_t s[32])
@@ -2169,6 +2206,7 @@ static int upd__sc_canonical(const uint8_t s[32])
     return 0; /* equal to L */
 }
 
+#if !defined(UPDATER_NO_SIGN)
 /* [a]B in constant time: double, add, keep the sum only where a's bit is set */
 static void upd__ge_scalarmult_base(upd__ge *r, const uint8_t a[32])
 {
@@ -2186,6 +2224,7 @@ static void upd__ge_scalarmult_base(upd__ge *r, const uint8_t a[32])
     }
     *r = q;
 }
+#endif
 
 /* [s]B + [k]P for public s and k, 4 bits at a time (verification only). */
 static void upd__ge_double_scalarmult(upd__ge *r, const uint8_t s[32], const uint8_t k[32], const upd__ge *p)
@@ -2244,6 +2283,7 @@ UPDDEF upd_result upd_ed25519_verify(const uint8_t sig[64], const void *msg, siz
     return upd__ed25519_check(sig, pub, hram);
 }
 
+#if !defined(UPDATER_NO_SIGN)
 /* a = clamp(SHA-512(seed)[0..32]) and the prefix h[32..64] (RFC 8032 5.1.5) */
 static void upd__ed25519_expand(uint8_t h[64], const uint8_t seed[32])
 {
@@ -2312,6 +2352,7 @@ UPDDEF void upd_ed25519_sign(uint8_t sig[64], const void *msg, size_t len, const
     UPDATER_ASSERT(sig != NULL && sec != NULL && (msg != NULL || len == 0));
     upd__ed25519_sign2(sig, msg, len, NULL, 0, sec);
 }
+#endif /* UPDATER_NO_SIGN */
 
 UPDDEF upd_result upd_random(void *buf, size_t len)
 {
@@ -2442,6 +2483,7 @@ UPDDEF upd_result upd_pubkey_parse(upd_pubkey *k, const char *text, size_t len)
     return UPD_OK;
 }
 
+#if !defined(UPDATER_NO_SIGN)
 UPDDEF upd_result upd_seckey_parse(upd_seckey *k, const char *text, size_t len)
 {
     const char *line[3];
@@ -2464,6 +2506,7 @@ UPDDEF upd_result upd_seckey_parse(upd_seckey *k, const char *text, size_t len)
     memset(tmp, 0, sizeof tmp);
     return r;
 }
+#endif
 
 /* printable UTF-8 (RFC 3629: no overlongs, no surrogates), tabs allowed */
 static int upd__ms_text_ok(const char *s, size_t n)
@@ -2577,6 +2620,7 @@ UPDDEF upd_result upd_minisig_verify(const upd_minisig *s, const upd_pubkey *key
     return upd_minisig_verify_final(&v);
 }
 
+#if !defined(UPDATER_NO_SIGN)
 UPDDEF upd_result upd_minisign_keygen(upd_pubkey *pk, upd_seckey *sk)
 {
     upd_result r;
@@ -2586,6 +2630,7 @@ UPDDEF upd_result upd_minisign_keygen(upd_pubkey *pk, upd_seckey *sk)
     memcpy(pk->id, sk->id, 8);
     return UPD_OK;
 }
+#endif
 
 /* minisign prints a key id as the 8 bytes read little-endian, %016llX */
 static void upd__ms_keyid(const uint8_t id[8], char out[17])
@@ -2613,6 +2658,7 @@ UPDDEF upd_result upd_pubkey_format(const upd_pubkey *k, char *out, size_t cap)
     return UPD_OK;
 }
 
+#if !defined(UPDATER_NO_SIGN)
 UPDDEF upd_result upd_seckey_format(const upd_seckey *k, char *out, size_t cap)
 {
     uint8_t raw[158];
@@ -2656,6 +2702,7 @@ UPDDEF upd_result upd_minisig_sign(const upd_seckey *k, int prehashed, const voi
     /* never a file our own parser would refuse */
     return n < 0 || (size_t)n >= cap || (size_t)n > UPDATER_MAX_MINISIG ? UPD_E_TOOBIG : UPD_OK;
 }
+#endif /* UPDATER_NO_SIGN */
 
 /* ==== >>gunzip =========================================================== */
 /* Format notes.
@@ -5223,6 +5270,7 @@ UPDDEF upd_result upd_manifest_select(const upd_manifest *m, const upd_query *q,
     return UPD_OK;
 }
 
+#if !defined(UPDATER_NO_HTTP)
 /* ==== >>http ============================================================= */
 /* Format notes (RFC 9112; RFC 9110 for semantics).
    - status-line = HTTP-version SP 3DIGIT SP [reason] CRLF; we take HTTP/1.0
@@ -5383,7 +5431,7 @@ fail:
 
 UPDDEF upd_result upd_http_parser_feed(upd_http_parser *p, const uint8_t *data, size_t len, size_t *used)
 {
-    const uint8_t *s = data, *end = data + len;
+    const uint8_t *s = data, *end = len ? data + len : data; /* NULL + 0 is undefined in C */
     upd_result r = UPD_OK;
     UPDATER_ASSERT(p != NULL && used != NULL && (data != NULL || len == 0));
     *used = 0;
@@ -6354,6 +6402,9 @@ UPDDEF upd_result upd_http_get(const char *url, const upd_http_opts *o, upd_http
     return r;
 }
 
+#endif /* UPDATER_NO_HTTP */
+
+#if !defined(UPDATER_NO_ENGINE)
 /* ==== >>engine =========================================================== */
 /* The journal (state dir's `marker`), text lines key=value:
      state=swap|trial|rollback   version=V   exe=PATH   trials=N
@@ -7185,6 +7236,9 @@ out:
     return r;
 }
 
+#endif /* UPDATER_NO_ENGINE */
+
+#if !defined(UPDATER_NO_HTTP) && !defined(UPDATER_NO_ENGINE)
 /* ==== >>client =========================================================== */
 /* State dir files the client keeps beside the engine's:
      serial          the highest @serial accepted (rollback protection)
@@ -8117,6 +8171,7 @@ static void *upd__worker_main(void *arg)
 static upd_result upd__worker_start(upd_client *c, int mode, const upd_offer *o, unsigned long interval_ms, upd_async_fn done)
 {
     upd__worker *w;
+    pthread_attr_t attr;
     int err;
     if (c->_worker) return upd__cl_err(c, UPD_E_BUSY, "a background task of this client is running (upd_wait() it first)");
     w = (upd__worker *)UPDATER_MALLOC(NULL, sizeof *w);
@@ -8128,7 +8183,15 @@ static upd_result upd__worker_start(upd_client *c, int mode, const upd_offer *o,
     w->interval_ms = interval_ms;
     if (o) w->offer = *o;
     UPD__STORE(c->_cancel, 0);
-    if ((err = pthread_create(&w->thread, NULL, upd__worker_main, w)) != 0) {
+    /* a stack of our own size: the download path needs about 115 KiB with
+       the default limits (more with a larger UPDATER_MAX_URL or _PATH), and
+       musl gives a thread 128 KiB; running past it can skip the guard page */
+    if ((err = pthread_attr_init(&attr)) == 0) {
+        err = pthread_attr_setstacksize(&attr, (size_t)256 * 1024 + 16 * ((size_t)UPDATER_MAX_URL + UPDATER_MAX_PATH));
+        if (err == 0) err = pthread_create(&w->thread, &attr, upd__worker_main, w);
+        pthread_attr_destroy(&attr);
+    }
+    if (err != 0) {
         UPDATER_FREE(NULL, w);
         return upd__cl_err(c, UPD_E_IO, "cannot start a thread: %s", strerror(err));
     }
@@ -8167,6 +8230,8 @@ UPDDEF upd_result upd_wait(upd_client *c)
     return r;
 }
 #endif /* UPDATER_NO_THREADS */
+
+#endif /* !UPDATER_NO_HTTP && !UPDATER_NO_ENGINE */
 
 #ifdef __cplusplus
 }

@@ -95,8 +95,8 @@ static const cmd commands[] = {
      "                  size and SHA-256, bumps @serial and signs versions"},
     {"serve", cmd_serve, "[-p PORT] [-b ADDR] [--port-file F] DIR",
      "serve DIR as static files over HTTP/1.1 (GET/HEAD, Range, ETag):\n"
-     "                  for demos and LAN prototypes; in production use nginx or\n"
-     "                  any static host or CDN"},
+     "                  for demos and LAN prototypes, not production (there: nginx\n"
+     "                  or any static host or CDN)"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

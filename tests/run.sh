@@ -34,14 +34,15 @@ suite() {
     grep -E '^SKIPPED' "$log/$name.out" >>"$log/skipped"
 }
 
-suite unit-asan "$B/asan/test_main"
+suite unit-asan env UPD_T_BIG=1 "$B/asan/test_main"
 if command -v valgrind >/dev/null 2>&1; then
-    suite unit-valgrind sh -c "valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all $B/test_main"
+    suite unit-valgrind sh -c "UPD_T_BIG=0 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all $B/test_main"
 else
     echo "SKIPPED unit-valgrind: valgrind is not installed" >"$log/skipped"
     total_s=$((total_s + 1))
 fi
 suite compile sh tests/compile.sh
+suite portability-quick sh tests/portability.sh quick
 suite cli sh tests/cli.sh
 suite gunzip sh tests/gunzip.sh
 suite tar sh tests/tar.sh

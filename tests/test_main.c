@@ -18,6 +18,7 @@ const char *t_current = "";
 #include "t_sign.c"
 #include "t_http.c"
 #include "t_simd.c"
+#include "t_big.c"
 
 typedef struct { const char *name; void (*fn)(void); } t_entry;
 static const t_entry t_tests[] = {
@@ -31,6 +32,7 @@ static const t_entry t_tests[] = {
     TEST_LIST_SIGN
     TEST_LIST_HTTP
     TEST_LIST_SIMD
+    TEST_LIST_BIG
 #undef T
 };
 
