@@ -498,6 +498,8 @@ enum {
 };
 #define UPD_TAR_SKIP_UNSUPPORTED  1u  /* skip devices, FIFOs... instead of failing */
 #define UPD_UNTAR_KEEP_SPECIAL    2u  /* keep setuid, setgid and sticky bits     */
+#define UPD_UNTAR_NO_GROUP_WRITE 16u  /* drop group and world write (mode & ~022):
+                                         what the install engine uses      */
 #define UPD_UNTAR_FSYNC           4u  /* fsync each file before its rename        */
 #define UPD_UNTAR_LIST            8u  /* check and report entries, write nothing  */
 
@@ -4222,7 +4224,7 @@ static upd_result upd__untar_entry(void *user, const upd_tar_entry *e)
     upd_untar *x = (upd_untar *)user;
     char *path = x->_p1;
     const char *why = NULL, *name, *tname = NULL;
-    uint32_t mode = e->mode & (x->flags & UPD_UNTAR_KEEP_SPECIAL ? 07777u : 0777u);
+    uint32_t mode = e->mode & (x->flags & UPD_UNTAR_KEEP_SPECIAL ? 07777u : 0777u) & (x->flags & UPD_UNTAR_NO_GROUP_WRITE ? ~022u : ~0u);
     int n, pfd, tfd = -1;
     if (x->max_entries && x->_tar.entries > x->max_entries)
         UPD__X_FAIL(UPD_E_TOOBIG, "'%s': more than %llu entries", e->path, (unsigned long long)x->max_entries);
@@ -4337,7 +4339,8 @@ static upd_result upd__untar_end(void *user, const upd_tar_entry *e)
     ts[0].tv_sec = ts[1].tv_sec = (time_t)e->mtime;
     ts[0].tv_nsec = ts[1].tv_nsec = 0;
     x->_fd = -1;
-    if (fchmod(fd, (mode_t)(e->mode & (x->flags & UPD_UNTAR_KEEP_SPECIAL ? 07777u : 0777u))) != 0 ||
+    if (fchmod(fd, (mode_t)(e->mode & (x->flags & UPD_UNTAR_KEEP_SPECIAL ? 07777u : 0777u) &
+                            (x->flags & UPD_UNTAR_NO_GROUP_WRITE ? ~022u : ~0u))) != 0 ||
         futimens(fd, ts) != 0 || ((x->flags & UPD_UNTAR_FSYNC) && fsync(fd) != 0)) {
         int err = errno;
         close(fd);
@@ -7151,7 +7154,7 @@ UPDDEF upd_result upd_install(upd_engine *e, const char *archive, const char *ve
         snprintf(dir, sizeof dir, "%s/staged", e->_sdir);
         uint64_t mb = e->max_unpacked ? e->max_unpacked : (uint64_t)8 << 30;
         uint64_t me = e->max_entries ? e->max_entries : 1000000u;
-        if ((r = upd__untar_path(archive, dir, 0, mb, me, err, sizeof err)) != UPD_OK) {
+        if ((r = upd__untar_path(archive, dir, UPD_UNTAR_NO_GROUP_WRITE, mb, me, err, sizeof err)) != UPD_OK) {
             upd__eng_err(e, r, "%s: %s", archive, err);
             goto out;
         }
@@ -7574,6 +7577,30 @@ static upd_result upd__cl_rotate(upd__cl *k, int sfd, const upd_manifest *m)
     return UPD_OK;
 }
 
+/* The client's state files are regular files or absent: a symlink or
+   anything else there is refused, never taken for "absent" (which would
+   forget the serial, a revocation or a rollback). */
+static upd_result upd__cl_statefiles(upd__cl *k, int sfd)
+{
+    static const char *const names[] = {"serial", "id", "keys", "revoked", "failed", "manifest", "manifest.minisig",
+                                        "manifest.etag"};
+    size_t i;
+    for (i = 0; sfd >= 0 && i < sizeof names / sizeof names[0]; i++) {
+        struct stat st;
+        int fd = openat(sfd, names[i], O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+        if (fd < 0) {
+            if (errno == ENOENT) continue;
+            return upd__cl_err(k->c, UPD_E_STATE, "%s/%s: %s", upd__cl_engine(k)->_sdir, names[i], strerror(errno));
+        }
+        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+            close(fd);
+            return upd__cl_err(k->c, UPD_E_STATE, "%s/%s: not a regular file", upd__cl_engine(k)->_sdir, names[i]);
+        }
+        close(fd);
+    }
+    return UPD_OK;
+}
+
 /* One manifest URL: fetch (or reuse the cached copy on 304), verify,
    parse, check serial and time, select. */
 static upd_result upd__cl_check_one(upd__cl *k, int sfd, const char *url, upd_offer *o)
@@ -7606,7 +7633,7 @@ static upd_result upd__cl_check_one(upd__cl *k, int sfd, const char *url, upd_of
         }
     }
     if (c->on_progress && c->on_progress(c->user, "check", 0, 0)) { r = upd__cl_err(c, UPD_E_CANCELED, "canceled"); goto out; }
-    if ((r = upd__cl_trusted(k, sfd)) != UPD_OK) goto out;
+    if ((r = upd__cl_statefiles(k, sfd)) != UPD_OK || (r = upd__cl_trusted(k, sfd)) != UPD_OK) goto out;
 again:
     if ((r = upd__cl_get(c, url, inm, &text, res)) != UPD_OK) goto out;
     if (res->status == 304) { /* unchanged: the verified copy we keep */

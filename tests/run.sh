@@ -54,6 +54,7 @@ suite publish sh tests/publish.sh
 suite serve sh tests/serve.sh
 suite rotation sh tests/rotation.sh
 suite client sh tests/client.sh
+suite attacks sh tests/attacks.sh
 suite engine sh tests/engine.sh
 
 echo
