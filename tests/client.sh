@@ -210,21 +210,7 @@ if have nginx; then
     NP=$(free_port)
     mkdir -p "$N"
     {
-        echo "daemon off;"
-        echo "worker_processes 1;"
-        [ "$(id -u)" = 0 ] && echo "user root root;"
-        echo "pid $N/nginx.pid;"
-        echo "error_log $N/error.log;"
-        echo "events { worker_connections 256; }"
-        echo "http {"
-        echo "    log_format t escape=none '\$request_uri|\$status|\$body_bytes_sent|\$http_range|\$http_if_range|\$http_if_none_match';"
-        echo "    access_log $LOG t;"
-        echo "    client_body_temp_path $N/body;"
-        for m in proxy fastcgi uwsgi scgi; do
-            nginx -V 2>&1 | grep -q -- "--without-http_${m}_module" || echo "    ${m}_temp_path $N/$m;"
-        done
-        echo "    gzip off;"
-        echo "    default_type application/octet-stream;"
+        nginx_conf_head "$N" '$request_uri|$status|$body_bytes_sent|$http_range|$http_if_range|$http_if_none_match'
         # first downloads are slow (to interrupt them), resumed ones fast
         echo "    map \$http_range \$slow_rate { \"\" 4m; default 0; }"
         echo "    map \$http_range \$big_rate { \"\" 10m; default 0; }"

@@ -112,20 +112,7 @@ if have nginx; then
     NP=$(free_port)
     mkdir -p "$tmp/nginx"
     {
-        echo "daemon off;"
-        echo "worker_processes 1;"
-        [ "$(id -u)" = 0 ] && echo "user root root;"
-        echo "pid $tmp/nginx/nginx.pid;"
-        echo "error_log $tmp/nginx/error.log;"
-        echo "events { worker_connections 64; }"
-        echo "http {"
-        echo "    access_log $tmp/nginx/access.log;"
-        echo "    client_body_temp_path $tmp/nginx/body;"
-        for m in proxy fastcgi uwsgi scgi; do
-            nginx -V 2>&1 | grep -q -- "--without-http_${m}_module" || echo "    ${m}_temp_path $tmp/nginx/$m;"
-        done
-        echo "    gzip off;"
-        echo "    default_type application/octet-stream;"
+        nginx_conf_head "$tmp/nginx"
         echo "    server {"
         echo "        listen 127.0.0.1:$NP;"
         echo "        root $www;"
