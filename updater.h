@@ -48,6 +48,7 @@ CONTENTS
   10. HTTP client                upd_http_get(), upd_http_parser_*()
   11. Install and rollback       upd_startup(), upd_install(), upd_mark_good()
   12. Check, download, update    upd_check(), upd_download(), upd_update(), upd_watch()
+  13. Trees and binary patches   upd_tree_record(), upd_tree_verify(), upd_patch_apply()
    Implementation sections follow the same order (grep for ">>").
 
 SECURITY MODEL
@@ -174,6 +175,8 @@ extern "C" {
     X(UPD_E_EXPIRED,   -23,  "manifest has expired")                           \
     X(UPD_E_DIGEST,    -24,  "download differs from the manifest (size or SHA-256)") \
     X(UPD_E_SERIAL,    -25,  "manifest older than one accepted before (@serial)") \
+    X(UPD_E_PATCH,     -26,  "binary patch malformed or made from another file") \
+    X(UPD_E_TREE,      -27,  "staged tree differs from the release (tree=)") \
     X(UPD_E_SIG,          -40, "signature verification failed")                \
     X(UPD_E_SIG_GLOBAL,   -41, "trusted comment signature verification failed") \
     X(UPD_E_KEYID,        -42, "signed by a key that is not trusted (key id)")  \
@@ -600,7 +603,7 @@ UPDDEF upd_result upd_url_resolve(const char *base, const char *ref,
    (required), '@expires YYYY-MM-DDTHH:MM:SSZ', and release lines
        app version key=value...
    with required url, size, sha256 and optional from, channel, rollout, min,
-   notes, critical. Unknown keys and '@' directives are ignored. */
+   notes, critical, tree. Unknown keys and '@' directives are ignored. */
 typedef struct upd_release {
     const char *app;         /* program name: [A-Za-z0-9._+-]+              */
     const char *version;     /* version as written                          */
@@ -622,6 +625,11 @@ typedef struct upd_release {
                                 (full and incremental); two lines giving
                                 different values are an error              */
     int critical;            /* 0 or 1                                      */
+    int has_tree;            /* 1 if tree= was given:                       */
+    uint8_t tree[32];        /* the SHA-256 of the release's tree listing
+                                (docs/delta.md); given on one line of an
+                                app and version, it applies to all of them
+                                (two lines giving different ones: error)   */
     unsigned line;           /* line number in the manifest                 */
 } upd_release;
 
@@ -862,14 +870,21 @@ typedef struct upd_engine {
                                  default 8 GiB (even a signed one: a stolen
                                  key must not fill the disk unbounded)     */
     uint64_t max_entries;     /* ... or has more entries: default 1000000    */
+    const char *tree;         /* NULL, or the release's tree= (64 hex digits):
+                                 a package carrying .updater-tree must list a
+                                 tree of that hash, and the staged tree must
+                                 match the listing (docs/delta.md)          */
+    int need_tree;            /* 1: the package must carry .updater-tree (the
+                                 client sets it for incremental packages
+                                 whose line gives tree=)                   */
     int no_exec;              /* external updater (a tool updating another
                                  program, e.g. `upd update`): upd_install()
                                  swaps in this process and returns UPD_OK
                                  (the program is on trial from its next
                                  start); upd_startup() never exec()s: after
                                  a rollback it returns with rolled_back = 1 */
-    /* progress: phase is "clone", "extract", "delete", "sync", "marker",
-       "helper", "swap", "trial", "rollback", "good" */
+    /* progress: phase is "clone", "extract", "patch", "delete", "verify",
+       "sync", "marker", "helper", "swap", "trial", "rollback", "good" */
     void (*on_event)(void *user, const char *phase, const char *detail);
     void *user;
     /* set by upd_startup */
@@ -944,6 +959,7 @@ typedef struct upd_offer {
                                  fallback when the incremental one fails       */
     uint64_t full_size;
     uint8_t full_sha256[32];
+    char tree[65];            /* the release's tree= (hex), "" if not given    */
     char notes[UPDATER_MAX_URL + 1];    /* release notes URL, or ""             */
     int critical;             /* 1: a release offered is marked critical=1       */
     uint64_t serial;          /* the manifest's @serial                          */
@@ -973,7 +989,8 @@ typedef struct upd_client {
     upd_http_opts http;       /* timeouts, proxy, cacert, user agent, headers;
                                  the range, conditional, callback and cancel
                                  fields are the client's own                  */
-    /* progress: phase "check", "download" or "verify", bytes done and total
+    /* progress: phase "check", "download", "verify" or "fallback" (the
+       incremental package failed: c->fallback says why), bytes done and total
        (0: unknown); a nonzero return cancels (UPD_E_CANCELED). The
        install's own phases come through engine->on_event. */
     int (*on_progress)(void *user, const char *phase, uint64_t done, uint64_t total);
@@ -989,6 +1006,9 @@ typedef struct upd_client {
     uint64_t downloaded;      /* body bytes received by upd_download()           */
     int resumed;              /* 1: upd_download() continued a partial file      */
     char error[UPDATER_MAX_URL + 512];
+    char fallback[UPDATER_MAX_URL + 512]; /* upd_update(): why the incremental
+                                 package was dropped for the full one ("" if
+                                 it was not); on_progress gets "fallback" then */
     /* private */
     volatile int _cancel;
     void *_worker;
@@ -1030,6 +1050,46 @@ UPDDEF upd_result upd_watch(upd_client *c, unsigned long interval_ms, upd_async_
 UPDDEF upd_result upd_wait(upd_client *c);
 #endif
 #endif /* !UPDATER_NO_HTTP && !UPDATER_NO_ENGINE */
+
+/* 13. Trees and binary patches ---------------------------------------------------
+   Incremental updates (docs/delta.md). A tree listing names every entry a
+   release installs, one record per line, sorted by path bytes:
+       f MODE SIZE SHA256 PATH      d MODE PATH      l PATH TARGET
+   (MODE: 4 octal digits, mode & 0755; bytes 0x00-0x20, '%' and 0x7f of PATH
+   and TARGET written %XX); the release's tree= is the SHA-256 of the
+   listing. A binary patch (UPDDIFF1) turns one old file into one new file:
+   bsdiff-style copy-with-differences and inserts, in three gzip sections,
+   applied streaming with fixed memory (about 150 KiB). The install engine
+   applies .updater-patch/PATH entries and checks .updater-tree itself; these
+   functions are for tools (the publisher, `upd tree`, `upd patch`). */
+#ifndef UPDATER_NO_ENGINE
+#define UPD_TREE_FILE 'f'
+#define UPD_TREE_DIR  'd'
+#define UPD_TREE_LINK 'l'
+/* Formats one listing record (with its '\n') into out; returns its length,
+   or 0 if it does not fit in cap (cap >= 3 * UPDATER_MAX_PATH * 2 + 128
+   always fits). mode is masked with 0755 here; sha256 and size are used for
+   files, target for links. */
+UPDDEF size_t upd_tree_record(char *out, size_t cap, int type, unsigned mode, uint64_t size,
+                              const uint8_t sha256[32], const char *path, const char *target);
+/* Checks the tree under dirfd against the listing read from listing_fd (to
+   its end): every record's path exists without following symlinks, with
+   its type, mode, size, SHA-256 or link target; records well-formed and in
+   order. tree_out (if not NULL) gets the listing's SHA-256; with want (32
+   bytes, or NULL) a different hash is UPD_E_TREE too. Returns UPD_OK,
+   UPD_E_TREE (a mismatch or a malformed listing, the first one described
+   in err), UPD_E_IO or UPD_E_NOMEM. Entries not listed are not looked at. */
+UPDDEF upd_result upd_tree_verify(int dirfd, int listing_fd, const uint8_t *want,
+                                  uint8_t tree_out[32], char *err, size_t errcap);
+/* Applies the UPDDIFF1 patch read from patch_fd (pread, from offset 0) to
+   the old file old_fd (pread), writing the new file to out_fd (write, in
+   order, from its current position). The old file's size and SHA-256 are
+   checked first, the result's at the end. Returns UPD_OK, UPD_E_PATCH (a
+   malformed patch, another old file, a wrong result: err says which),
+   UPD_E_IO or UPD_E_NOMEM. On failure out_fd holds a partial file. */
+UPDDEF upd_result upd_patch_apply(int old_fd, int patch_fd, int out_fd, char *err, size_t errcap);
+#define UPD_PATCH_HEADER 112 /* bytes of the fixed UPDDIFF1 header */
+#endif /* UPDATER_NO_ENGINE */
 
 #ifdef __cplusplus
 }
@@ -4908,9 +4968,9 @@ static upd_result upd__mf_release(upd_manifest *m, char **tok, size_t ntok, unsi
                                   const char *base)
 {
     enum { K_URL = 1, K_SIZE = 2, K_SHA = 4, K_FROM = 8, K_CHAN = 16, K_ROLL = 32,
-           K_MIN = 64, K_NOTES = 128, K_CRIT = 256 };
+           K_MIN = 64, K_NOTES = 128, K_CRIT = 256, K_TREE = 512 };
     static const char *const known[] = {"url", "size", "sha256", "from", "channel",
-                                        "rollout", "min", "notes", "critical"};
+                                        "rollout", "min", "notes", "critical", "tree"};
     upd_release rel;
     const char *why = "";
     unsigned seen = 0;
@@ -4962,6 +5022,11 @@ static upd_result upd__mf_release(upd_manifest *m, char **tok, size_t ntok, unsi
         case K_SHA:
             if (strlen(val) != 64 || upd_hex_decode(val, rel.sha256, 32) != UPD_OK)
                 r = upd__mf_err(m, UPD_E_MANIFEST, line, "bad sha256: expected 64 hex digits");
+            break;
+        case K_TREE:
+            rel.has_tree = 1;
+            if (strlen(val) != 64 || upd_hex_decode(val, rel.tree, 32) != UPD_OK)
+                r = upd__mf_err(m, UPD_E_MANIFEST, line, "bad tree: expected 64 hex digits");
             break;
         case K_FROM:
             rel.from = val;
@@ -5033,7 +5098,7 @@ static upd_result upd__mf_crosscheck(upd_manifest *m)
     for (i = 0; i < m->count; i++) idx[i] = &m->releases[i];
     qsort((void *)idx, m->count, sizeof *idx, upd__release_order);
     for (g = 0; g < m->count && r == UPD_OK; g = i) {
-        const upd_release *chan = NULL, *roll = NULL, *min = NULL;
+        const upd_release *chan = NULL, *roll = NULL, *min = NULL, *tree = NULL;
         for (i = g; i < m->count && strcmp(idx[i]->app, idx[g]->app) == 0 &&
                     upd_version_compare(&idx[i]->ver, &idx[g]->ver) == 0; i++) {
             upd_release *a = idx[i];
@@ -5060,6 +5125,14 @@ static upd_result upd__mf_crosscheck(upd_manifest *m)
                 }
                 roll = a;
             }
+            if (a->has_tree) { /* one version, one tree: its packages must agree */
+                if (tree && memcmp(tree->tree, a->tree, 32) != 0) {
+                    r = upd__mf_err(m, UPD_E_MANIFEST, a->line, "tree= disagrees with line %u "
+                                    "for the same release", tree->line);
+                    break;
+                }
+                tree = a;
+            }
             if (a->min) {
                 if (min && upd_version_compare(&min->min_ver, &a->min_ver) != 0) {
                     r = upd__mf_err(m, UPD_E_MANIFEST, a->line, "min=%.40s disagrees with line %u "
@@ -5071,6 +5144,7 @@ static upd_result upd__mf_crosscheck(upd_manifest *m)
         }
         for (j = g; r == UPD_OK && j < i; j++) {
             if (chan) idx[j]->channel = chan->channel;
+            if (tree) { idx[j]->has_tree = 1; memcpy(idx[j]->tree, tree->tree, 32); }
             idx[j]->rollout = roll ? roll->rollout : 100;
             if (min) { idx[j]->min = min->min; idx[j]->min_ver = min->min_ver; }
         }
@@ -6408,6 +6482,546 @@ UPDDEF upd_result upd_http_get(const char *url, const upd_http_opts *o, upd_http
 #endif /* UPDATER_NO_HTTP */
 
 #if !defined(UPDATER_NO_ENGINE)
+/* ==== >>delta ============================================================ */
+/* Tree listings and UPDDIFF1 patches (docs/delta.md). */
+
+/* err gets the message; returns r */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static upd_result upd__ferr(char *err, size_t cap, upd_result r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, cap, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+/* %XX for the bytes a record cannot hold as they are */
+static int upd__tree_plain(unsigned char c)
+{
+    return c > 0x20 && c != 0x25 && c != 0x7f;
+}
+
+static size_t upd__tree_put(char *out, size_t cap, size_t at, const char *s)
+{
+    static const char hx[] = "0123456789ABCDEF";
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (upd__tree_plain(c)) {
+            if (at + 1 >= cap) return 0;
+            out[at++] = (char)c;
+        } else {
+            if (at + 3 >= cap) return 0;
+            out[at++] = '%';
+            out[at++] = hx[c >> 4];
+            out[at++] = hx[c & 15];
+        }
+    }
+    return at;
+}
+
+UPDDEF size_t upd_tree_record(char *out, size_t cap, int type, unsigned mode, uint64_t size,
+                              const uint8_t sha256[32], const char *path, const char *target)
+{
+    size_t at;
+    int n;
+    if (!out || !path || !*path) return 0;
+    if (type == UPD_TREE_FILE && sha256) {
+        char hex[65];
+        upd_hex_encode(sha256, 32, hex);
+        n = snprintf(out, cap, "f %04o %llu %s ", mode & 0755u, (unsigned long long)size, hex);
+    } else if (type == UPD_TREE_DIR) {
+        n = snprintf(out, cap, "d %04o ", mode & 0755u);
+    } else if (type == UPD_TREE_LINK && target && *target) {
+        n = snprintf(out, cap, "l ");
+    } else {
+        return 0;
+    }
+    if (n < 0 || (size_t)n >= cap) return 0;
+    if (!(at = upd__tree_put(out, cap, (size_t)n, path))) return 0;
+    if (type == UPD_TREE_LINK) {
+        if (at + 1 >= cap) return 0;
+        out[at++] = ' ';
+        if (!(at = upd__tree_put(out, cap, at, target))) return 0;
+    }
+    if (at + 1 >= cap) return 0;
+    out[at++] = '\n';
+    out[at] = 0;
+    return at;
+}
+
+/* undoes %XX in place; 0 on a bad escape or an escaped byte that needed none */
+static int upd__tree_unescape(char *s)
+{
+    char *w = s;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '%') {
+            int hi = s[1] >= '0' && s[1] <= '9' ? s[1] - '0' : s[1] >= 'A' && s[1] <= 'F' ? s[1] - 'A' + 10 : -1;
+            int lo = hi < 0 ? -1 : s[2] >= '0' && s[2] <= '9' ? s[2] - '0' : s[2] >= 'A' && s[2] <= 'F' ? s[2] - 'A' + 10 : -1;
+            if (lo < 0) return 0;
+            c = (unsigned char)(hi * 16 + lo);
+            if (c == 0 || upd__tree_plain(c)) return 0;
+            *w++ = (char)c;
+            s += 2;
+        } else {
+            if (!upd__tree_plain(c)) return 0;
+            *w++ = (char)c;
+        }
+    }
+    *w = 0;
+    return 1;
+}
+
+/* Opens path's parent under dfd without following anything; *leaf is its
+   last component. -1 with errno if a component is missing or not a
+   directory (a symlink included). Returns dfd itself for top-level names. */
+static int upd__open_parent(int dfd, char *path, const char **leaf)
+{
+    char *c = path, *s;
+    int fd = dfd;
+    for (;;) {
+        int nfd;
+        s = strchr(c, '/');
+        if (!s) break;
+        *s = 0;
+        nfd = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        *s = '/';
+        if (fd != dfd) close(fd);
+        if (nfd < 0) return -1;
+        fd = nfd;
+        c = s + 1;
+    }
+    *leaf = c;
+    return fd;
+}
+
+/* SHA-256 of what remains of fd (read), and the byte count */
+static int upd__hash_fd(int fd, uint8_t *buf, size_t cap, uint8_t out[32], uint64_t *n)
+{
+    upd_sha256_ctx h;
+    upd_sha256_init(&h);
+    *n = 0;
+    for (;;) {
+        ssize_t k = read(fd, buf, cap);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) return -1;
+        if (k == 0) break;
+        upd_sha256_update(&h, buf, (size_t)k);
+        *n += (uint64_t)k;
+    }
+    upd_sha256_final(&h, out);
+    return 0;
+}
+
+#define UPD__TREE_LINE (UPDATER_MAX_PATH * 6 + 128)
+#define UPD__TREE_BUF 65536
+
+/* one record against the tree; 0 or an error with err set */
+static upd_result upd__tree_check(int dirfd, char *line, char *prev, uint8_t *buf, char *err, size_t errcap)
+{
+    char type = line[0], *f[6], *p = line + 1, clean[UPDATER_MAX_PATH + 1], tgt[UPDATER_MAX_PATH + 1];
+    const char *why = "", *leaf;
+    size_t nf = 0, want = type == 'f' ? 4 : 2, plen;
+    unsigned mode = 0;
+    uint64_t size = 0;
+    uint8_t sha[32];
+    struct stat st;
+    int pfd, k;
+    if ((type != 'f' && type != 'd' && type != 'l') || *p != ' ')
+        return upd__ferr(err, errcap, UPD_E_TREE, "tree listing: bad record '%.80s'", line);
+    while (*p == ' ' && nf < 6) { /* fields: one space apart, never empty */
+        *p++ = 0;
+        f[nf++] = p;
+        while (*p && *p != ' ') p++;
+        if (p == f[nf - 1]) break;
+    }
+    if (nf != want || *p || !*f[nf - 1])
+        return upd__ferr(err, errcap, UPD_E_TREE, "tree listing: bad record '%.80s'", f[0]);
+    if (type != 'l') {
+        const char *m = f[0];
+        if (strlen(m) != 4 || m[0] != '0') return upd__ferr(err, errcap, UPD_E_TREE, "tree listing: bad mode '%.20s'", m);
+        for (k = 1; k < 4; k++) {
+            if (m[k] < '0' || m[k] > '7') return upd__ferr(err, errcap, UPD_E_TREE, "tree listing: bad mode '%.20s'", m);
+            mode = mode * 8 + (unsigned)(m[k] - '0');
+        }
+        if (mode & ~0755u) return upd__ferr(err, errcap, UPD_E_TREE, "tree listing: mode %s has bits the engine never installs", m);
+    }
+    if (type == 'f') {
+        const char *s = f[1];
+        if (!*s || (s[0] == '0' && s[1]) || strlen(s) > 19) return upd__ferr(err, errcap, UPD_E_TREE, "tree listing: bad size '%.30s'", s);
+        for (; *s; s++) {
+            if (*s < '0' || *s > '9') return upd__ferr(err, errcap, UPD_E_TREE, "tree listing: bad size '%.30s'", f[1]);
+            size = size * 10 + (uint64_t)(*s - '0');
+        }
+        if (strlen(f[2]) != 64 || upd_hex_decode(f[2], sha, 32) != UPD_OK) return upd__ferr(err, errcap, UPD_E_TREE, "tree listing: bad SHA-256");
+        for (s = f[2]; *s; s++)
+            if (*s >= 'A' && *s <= 'F') return upd__ferr(err, errcap, UPD_E_TREE, "tree listing: upper-case hex");
+    }
+    {
+        char *path = f[type == 'f' ? 3 : type == 'd' ? 1 : 0];
+        if (!upd__tree_unescape(path) || strlen(path) > UPDATER_MAX_PATH || upd__untar_clean(path, clean, &why) <= 0 ||
+            strcmp(clean, path) != 0)
+            return upd__ferr(err, errcap, UPD_E_TREE, "tree listing: bad path '%.200s'", path);
+        if (strcmp(clean, ".updater-tree") == 0 || strcmp(clean, ".updater-delete") == 0 ||
+            strncmp(clean, ".updater-patch", 14) == 0)
+            return upd__ferr(err, errcap, UPD_E_TREE, "tree listing: reserved name '%.200s'", clean);
+        plen = strlen(clean);
+        if (prev[0] && strcmp(prev, clean) >= 0)
+            return upd__ferr(err, errcap, UPD_E_TREE, "tree listing: '%.200s' out of order", clean);
+        memcpy(prev, clean, plen + 1);
+    }
+    if (type == 'l') {
+        if (!upd__tree_unescape(f[1]) || strlen(f[1]) > UPDATER_MAX_PATH || !f[1][0])
+            return upd__ferr(err, errcap, UPD_E_TREE, "tree listing: bad link target for '%.200s'", clean);
+        memcpy(tgt, f[1], strlen(f[1]) + 1);
+    }
+    if ((pfd = upd__open_parent(dirfd, clean, &leaf)) < 0)
+        return upd__ferr(err, errcap, UPD_E_TREE, "%.200s: %s in the staged tree", clean, errno == ENOENT ? "missing" : "its directory is not one");
+    if (type == 'f') {
+        uint8_t got[32];
+        uint64_t n = 0;
+        int fd = openat(pfd, leaf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+        upd_result r = UPD_OK;
+        if (fd < 0) {
+            r = UPD_E_TREE;
+            snprintf(err, errcap, "%.200s: %s in the staged tree", clean, errno == ENOENT ? "missing" : errno == ELOOP ? "a symlink, not a file," : strerror(errno));
+        } else if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+            r = UPD_E_TREE;
+            snprintf(err, errcap, "%.200s: not a regular file in the staged tree", clean);
+        } else if ((st.st_mode & 07777u) != mode) {
+            r = UPD_E_TREE;
+            snprintf(err, errcap, "%.200s: mode %04o, the release has %04o", clean, (unsigned)(st.st_mode & 07777u), mode);
+        } else if ((uint64_t)st.st_size != size) {
+            r = UPD_E_TREE;
+            snprintf(err, errcap, "%.200s: %llu bytes, the release has %llu (modified, or a bad patch)", clean,
+                     (unsigned long long)st.st_size, (unsigned long long)size);
+        } else if (upd__hash_fd(fd, buf, UPD__TREE_BUF, got, &n) != 0) {
+            r = UPD_E_IO;
+            snprintf(err, errcap, "%.200s: %s", clean, strerror(errno));
+        } else if (n != size || memcmp(got, sha, 32) != 0) {
+            r = UPD_E_TREE;
+            snprintf(err, errcap, "%.200s: content differs from the release (modified, or a bad patch)", clean);
+        }
+        if (fd >= 0) close(fd);
+        if (pfd != dirfd) close(pfd);
+        return r;
+    }
+    if (fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        int err2 = errno;
+        if (pfd != dirfd) close(pfd);
+        return upd__ferr(err, errcap, UPD_E_TREE, "%.200s: %s in the staged tree", clean, err2 == ENOENT ? "missing" : strerror(err2));
+    }
+    if (type == 'd') {
+        if (pfd != dirfd) close(pfd);
+        if (!S_ISDIR(st.st_mode)) return upd__ferr(err, errcap, UPD_E_TREE, "%.200s: not a directory in the staged tree", clean);
+        if ((st.st_mode & 07777u) != mode)
+            return upd__ferr(err, errcap, UPD_E_TREE, "%.200s: mode %04o, the release has %04o", clean, (unsigned)(st.st_mode & 07777u), mode);
+        return UPD_OK;
+    }
+    {
+        char got[UPDATER_MAX_PATH + 1];
+        ssize_t k2 = S_ISLNK(st.st_mode) ? readlinkat(pfd, leaf, got, sizeof got) : -1;
+        if (pfd != dirfd) close(pfd);
+        if (k2 < 0 || (size_t)k2 >= sizeof got) return upd__ferr(err, errcap, UPD_E_TREE, "%.200s: not a symlink in the staged tree", clean);
+        got[k2] = 0;
+        if (strcmp(got, tgt) != 0) return upd__ferr(err, errcap, UPD_E_TREE, "%.200s: links to '%.200s', the release to '%.200s'", clean, got, tgt);
+    }
+    return UPD_OK;
+}
+
+UPDDEF upd_result upd_tree_verify(int dirfd, int listing_fd, const uint8_t *want,
+                                  uint8_t tree_out[32], char *err, size_t errcap)
+{
+    upd_sha256_ctx h;
+    char *line, *prev;
+    uint8_t *buf, got[32];
+    size_t have = 0;
+    upd_result r = UPD_OK;
+    int eof = 0;
+    char dummy[1];
+    if (!err || !errcap) { err = dummy; errcap = sizeof dummy; }
+    err[0] = 0;
+    line = (char *)UPDATER_MALLOC(NULL, UPD__TREE_LINE + 1 + UPDATER_MAX_PATH + 1 + UPD__TREE_BUF);
+    if (!line) return upd__ferr(err, errcap, UPD_E_NOMEM, "out of memory");
+    prev = line + UPD__TREE_LINE + 1;
+    buf = (uint8_t *)(prev + UPDATER_MAX_PATH + 1);
+    prev[0] = 0;
+    upd_sha256_init(&h);
+    for (;;) { /* records one at a time: memory stays fixed however long the listing */
+        char *nl = have ? (char *)memchr(line, '\n', have) : NULL;
+        if (!nl) {
+            ssize_t k;
+            if (eof) {
+                if (have) { r = UPD_E_TREE; snprintf(err, errcap, "tree listing: last record has no line end"); }
+                break;
+            }
+            if (have >= UPD__TREE_LINE) { r = UPD_E_TREE; snprintf(err, errcap, "tree listing: record too long"); break; }
+            k = read(listing_fd, line + have, UPD__TREE_LINE - have);
+            if (k < 0 && errno == EINTR) continue;
+            if (k < 0) { r = UPD_E_IO; snprintf(err, errcap, "tree listing: %s", strerror(errno)); break; }
+            if (k == 0) eof = 1;
+            upd_sha256_update(&h, line + have, (size_t)k);
+            have += (size_t)k;
+            continue;
+        }
+        *nl = 0;
+        if (memchr(line, 0, (size_t)(nl - line))) { r = UPD_E_TREE; snprintf(err, errcap, "tree listing: NUL byte"); break; }
+        if ((r = upd__tree_check(dirfd, line, prev, buf, err, errcap)) != UPD_OK) break;
+        have -= (size_t)(nl + 1 - line);
+        memmove(line, nl + 1, have);
+    }
+    upd_sha256_final(&h, got);
+    UPDATER_FREE(NULL, line);
+    if (r != UPD_OK) return r;
+    if (tree_out) memcpy(tree_out, got, 32);
+    if (want && memcmp(want, got, 32) != 0) {
+        char a[65], b[65];
+        upd_hex_encode(got, 32, a);
+        upd_hex_encode(want, 32, b);
+        snprintf(err, errcap, "tree listing hashes to %.16s..., the manifest's tree= is %.16s...", a, b);
+        return UPD_E_TREE;
+    }
+    return UPD_OK;
+}
+
+/* ---- UPDDIFF1 ---------------------------------------------------------------- */
+/* one gzip section of the patch, decoded on demand */
+typedef struct upd__psec {
+    upd_gunzip z;
+    uint64_t off, end;        /* its bytes in the patch file still to read */
+    size_t ipos, ilen;
+    int done;                 /* the gzip data ended (UPD_OK)              */
+    uint8_t in[8192];
+} upd__psec;
+
+typedef struct upd__patch {
+    upd__psec sec[3];         /* control, diff, extra                      */
+    uint8_t ctl[4096], a[32768], b[32768];
+    size_t cpos, clen;
+    int pfd;
+} upd__patch;
+
+static const char *const upd__psec_name[3] = {"control", "diff", "extra"};
+
+/* up to cap decoded bytes of section s into out; *got 0 only at its end */
+static upd_result upd__psec_read(upd__patch *p, int s, uint8_t *out, size_t cap, size_t *got, char *err, size_t errcap)
+{
+    upd__psec *c = &p->sec[s];
+    *got = 0;
+    while (*got < cap && !c->done) {
+        size_t in_len, out_len = cap - *got;
+        upd_result r;
+        if (c->ipos == c->ilen && c->off < c->end) {
+            size_t want = c->end - c->off < sizeof c->in ? (size_t)(c->end - c->off) : sizeof c->in;
+            ssize_t k = pread(p->pfd, c->in, want, (off_t)c->off);
+            if (k < 0 && errno == EINTR) continue;
+            if (k <= 0) return upd__ferr(err, errcap, k < 0 ? UPD_E_IO : UPD_E_PATCH, "patch: %s", k < 0 ? strerror(errno) : "shorter than its header says");
+            c->off += (uint64_t)k;
+            c->ipos = 0;
+            c->ilen = (size_t)k;
+        }
+        in_len = c->ilen - c->ipos;
+        r = upd_gunzip_run(&c->z, c->in + c->ipos, &in_len, out + *got, &out_len, c->off == c->end);
+        c->ipos += in_len;
+        *got += out_len;
+        if (r == UPD_OK) {
+            c->done = 1;
+            if (c->ipos != c->ilen || c->off != c->end)
+                return upd__ferr(err, errcap, UPD_E_PATCH, "patch: bytes after the %s section's gzip data", upd__psec_name[s]);
+        } else if (r < 0) {
+            return upd__ferr(err, errcap, UPD_E_PATCH, "patch: %s section: %s", upd__psec_name[s], upd_strerror(r));
+        } else if (r == UPD_NEED_INPUT && in_len == 0 && out_len == 0 && c->off == c->end && c->ipos == c->ilen) {
+            return upd__ferr(err, errcap, UPD_E_PATCH, "patch: %s section: %s", upd__psec_name[s], upd_strerror(UPD_E_TRUNCATED));
+        }
+    }
+    return UPD_OK;
+}
+
+/* exactly n bytes of section s */
+static upd_result upd__psec_exact(upd__patch *p, int s, uint8_t *out, size_t n, char *err, size_t errcap)
+{
+    size_t got;
+    upd_result r = upd__psec_read(p, s, out, n, &got, err, errcap);
+    if (r == UPD_OK && got != n)
+        return upd__ferr(err, errcap, UPD_E_PATCH, "patch: the %s section ends early", upd__psec_name[s]);
+    return r;
+}
+
+/* one LEB128 number of the control section; 1 at the clean end of it */
+static upd_result upd__patch_num(upd__patch *p, uint64_t *v, int first, char *err, size_t errcap)
+{
+    int shift = 0;
+    *v = 0;
+    for (;;) {
+        uint8_t b;
+        if (p->cpos == p->clen) {
+            upd_result r = upd__psec_read(p, 0, p->ctl, sizeof p->ctl, &p->clen, err, errcap);
+            p->cpos = 0;
+            if (r != UPD_OK) return r;
+            if (p->clen == 0) {
+                if (first && shift == 0) return UPD_NO_UPDATE; /* (the end: no more triples) */
+                return upd__ferr(err, errcap, UPD_E_PATCH, "patch: the control section ends inside a triple");
+            }
+        }
+        b = p->ctl[p->cpos++];
+        if (shift == 63 && (b & 0x7e)) return upd__ferr(err, errcap, UPD_E_PATCH, "patch: a control number over 2^63");
+        *v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) break;
+        if ((shift += 7) > 63) return upd__ferr(err, errcap, UPD_E_PATCH, "patch: a control number over 10 bytes");
+    }
+    if (*v >> 63) return upd__ferr(err, errcap, UPD_E_PATCH, "patch: a control number over 2^63");
+    return UPD_OK;
+}
+
+static int upd__write_fd(int fd, const uint8_t *p, size_t n)
+{
+    while (n) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+/* exactly n bytes at off; -1 (errno 0 at an early end) otherwise */
+static int upd__pread_full(int fd, uint8_t *buf, size_t n, uint64_t off)
+{
+    while (n) {
+        ssize_t k = pread(fd, buf, n, (off_t)off);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) { if (k == 0) errno = 0; return -1; }
+        buf += k;
+        n -= (size_t)k;
+        off += (uint64_t)k;
+    }
+    return 0;
+}
+
+static uint64_t upd__le64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    int i;
+    for (i = 7; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+
+UPDDEF upd_result upd_patch_apply(int old_fd, int patch_fd, int out_fd, char *err, size_t errcap)
+{
+    uint8_t hdr[UPD_PATCH_HEADER], digest[32];
+    uint64_t oldn, newn, len[3], o = 0, n = 0;
+    upd_sha256_ctx h;
+    upd__patch *p;
+    struct stat st;
+    upd_result r = UPD_OK;
+    ssize_t k;
+    int s;
+    char dummy[1];
+    if (!err || !errcap) { err = dummy; errcap = sizeof dummy; }
+    err[0] = 0;
+    do k = pread(patch_fd, hdr, sizeof hdr, 0); while (k < 0 && errno == EINTR);
+    if (k < 0) return upd__ferr(err, errcap, UPD_E_IO, "patch: %s", strerror(errno));
+    if (k != (ssize_t)sizeof hdr || memcmp(hdr, "UPDDIFF1", 8) != 0)
+        return upd__ferr(err, errcap, UPD_E_PATCH, "not a UPDDIFF1 patch");
+    oldn = upd__le64(hdr + 8);
+    newn = upd__le64(hdr + 16);
+    for (s = 0; s < 3; s++) len[s] = upd__le64(hdr + 88 + 8 * s);
+    if (fstat(patch_fd, &st) != 0) return upd__ferr(err, errcap, UPD_E_IO, "patch: %s", strerror(errno));
+    if ((oldn | newn | len[0] | len[1] | len[2]) >> 62 ||
+        (uint64_t)st.st_size != UPD_PATCH_HEADER + len[0] + len[1] + len[2])
+        return upd__ferr(err, errcap, UPD_E_PATCH, "patch: its size (%llu bytes) is not what its header says", (unsigned long long)st.st_size);
+    if (fstat(old_fd, &st) != 0) return upd__ferr(err, errcap, UPD_E_IO, "old file: %s", strerror(errno));
+    if ((uint64_t)st.st_size != oldn)
+        return upd__ferr(err, errcap, UPD_E_PATCH, "the old file has %llu bytes, the patch was made from one of %llu",
+                        (unsigned long long)st.st_size, (unsigned long long)oldn);
+    if (!(p = (upd__patch *)UPDATER_MALLOC(NULL, sizeof *p))) return upd__ferr(err, errcap, UPD_E_NOMEM, "out of memory");
+    memset(p, 0, sizeof *p);
+    p->pfd = patch_fd;
+    /* the old file first: a patch made from other bytes stops here, with a clear reason */
+    upd_sha256_init(&h);
+    while (o < oldn) {
+        size_t want = oldn - o < sizeof p->a ? (size_t)(oldn - o) : sizeof p->a;
+        k = pread(old_fd, p->a, want, (off_t)o);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) { r = k < 0 ? UPD_E_IO : UPD_E_PATCH; snprintf(err, errcap, "old file: %s", k < 0 ? strerror(errno) : "shrank while read"); goto out; }
+        upd_sha256_update(&h, p->a, (size_t)k);
+        o += (uint64_t)k;
+    }
+    upd_sha256_final(&h, digest);
+    if (memcmp(digest, hdr + 24, 32) != 0) {
+        r = UPD_E_PATCH;
+        snprintf(err, errcap, "the old file is not the one the patch was made from (SHA-256 differs)");
+        goto out;
+    }
+    {
+        uint64_t at = UPD_PATCH_HEADER;
+        for (s = 0; s < 3; s++) {
+            upd_gunzip_init(&p->sec[s].z, 0); /* decoded on demand only: no limit needed */
+            p->sec[s].off = at;
+            p->sec[s].end = at += len[s];
+        }
+    }
+    upd_sha256_init(&h);
+    o = 0;
+    for (;;) {
+        uint64_t add, copy, zz;
+        int64_t seek;
+        r = upd__patch_num(p, &add, 1, err, errcap);
+        if (r == UPD_NO_UPDATE) { r = UPD_OK; break; }
+        if (r != UPD_OK || (r = upd__patch_num(p, &copy, 0, err, errcap)) != UPD_OK ||
+            (r = upd__patch_num(p, &zz, 0, err, errcap)) != UPD_OK)
+            goto out;
+        seek = (zz & 1) ? -(int64_t)(zz >> 1) - 1 : (int64_t)(zz >> 1);
+        if (add + copy == 0) { r = UPD_E_PATCH; snprintf(err, errcap, "patch: an empty triple"); goto out; }
+        if (add > oldn - o || add > newn - n) {
+            r = UPD_E_PATCH;
+            snprintf(err, errcap, "patch: a copy runs past the end of the %s file", add > oldn - o ? "old" : "new");
+            goto out;
+        }
+        while (add) {
+            size_t m = add < sizeof p->a ? (size_t)add : sizeof p->a, i;
+            if ((r = upd__psec_exact(p, 1, p->b, m, err, errcap)) != UPD_OK) goto out;
+            if (upd__pread_full(old_fd, p->a, m, o) != 0) { r = UPD_E_IO; snprintf(err, errcap, "old file: %s", errno ? strerror(errno) : "shrank while read"); goto out; }
+            for (i = 0; i < m; i++) p->b[i] = (uint8_t)(p->b[i] + p->a[i]);
+            upd_sha256_update(&h, p->b, m);
+            if (upd__write_fd(out_fd, p->b, m) != 0) { r = UPD_E_IO; snprintf(err, errcap, "writing: %s", strerror(errno)); goto out; }
+            o += m; n += m; add -= m;
+        }
+        if (copy > newn - n) { r = UPD_E_PATCH; snprintf(err, errcap, "patch: an insert runs past the end of the new file"); goto out; }
+        while (copy) {
+            size_t m = copy < sizeof p->b ? (size_t)copy : sizeof p->b;
+            if ((r = upd__psec_exact(p, 2, p->b, m, err, errcap)) != UPD_OK) goto out;
+            upd_sha256_update(&h, p->b, m);
+            if (upd__write_fd(out_fd, p->b, m) != 0) { r = UPD_E_IO; snprintf(err, errcap, "writing: %s", strerror(errno)); goto out; }
+            n += m; copy -= m;
+        }
+        if (seek < 0 ? (uint64_t)(-(seek + 1)) + 1 > o : (uint64_t)seek > oldn - o) {
+            r = UPD_E_PATCH;
+            snprintf(err, errcap, "patch: a seek leaves the old file");
+            goto out;
+        }
+        o = seek < 0 ? o - ((uint64_t)(-(seek + 1)) + 1) : o + (uint64_t)seek;
+    }
+    if (n != newn) { r = UPD_E_PATCH; snprintf(err, errcap, "patch: the result has %llu bytes, the header says %llu", (unsigned long long)n, (unsigned long long)newn); goto out; }
+    for (s = 1; s < 3; s++) { /* every section used up, to its last byte */
+        size_t got;
+        if ((r = upd__psec_read(p, s, p->a, 1, &got, err, errcap)) != UPD_OK) goto out;
+        if (got || !p->sec[s].done) { r = UPD_E_PATCH; snprintf(err, errcap, "patch: bytes left over in the %s section", upd__psec_name[s]); goto out; }
+    }
+    if (!p->sec[0].done || p->cpos != p->clen) { r = UPD_E_PATCH; snprintf(err, errcap, "patch: bytes left over in the control section"); goto out; }
+    upd_sha256_final(&h, digest);
+    if (memcmp(digest, hdr + 56, 32) != 0) { r = UPD_E_PATCH; snprintf(err, errcap, "patch: the result's SHA-256 differs from the header's"); goto out; }
+out:
+    UPDATER_FREE(NULL, p);
+    return r;
+}
+#endif /* UPDATER_NO_ENGINE */
+
+#if !defined(UPDATER_NO_ENGINE)
 /* ==== >>engine =========================================================== */
 /* The journal (state dir's `marker`), text lines key=value:
      state=swap|trial|rollback   version=V   exe=PATH   trials=N
@@ -7093,6 +7707,149 @@ static upd_result upd__eng_deletes(upd_engine *e, int stfd)
     return UPD_OK;
 }
 
+/* .updater-patch/PATH: each a UPDDIFF1 patch turning the installed PATH
+   (the staged clone's, or in single-executable mode the install file) into
+   the new one, written beside it and renamed over it: the old inode, which
+   the clone shares with the install, is only read. */
+static upd_result upd__eng_patch1(upd_engine *e, int stfd, int pfd, const char *name, char *rel, mode_t mode)
+{
+    char tmp[32], target[UPDATER_MAX_PATH + 1], err[UPDATER_MAX_PATH + 200];
+    const char *leaf = NULL;
+    struct stat st;
+    upd_result r;
+    int dfd, ofd = -1, nfd = -1, pafd, i;
+    if (strcmp(rel, ".updater-tree") == 0 || strcmp(rel, ".updater-delete") == 0 || strncmp(rel, ".updater-patch", 14) == 0)
+        return upd__eng_err(e, UPD_E_PATCH, ".updater-patch/%.200s: a reserved name", rel);
+    upd__eng_event(e, "patch", rel);
+    memcpy(target, rel, strlen(rel) + 1);
+    if ((dfd = upd__open_parent(stfd, target, &leaf)) < 0)
+        return upd__eng_err(e, UPD_E_PATCH, "patch for %.200s: its directory is not in the installed tree", rel);
+    if (e->install_file) { /* the one file there is: the installed program */
+        char base[256];
+        int ppfd;
+        if (strcmp(rel, upd__eng_exe(e)) != 0) {
+            if (dfd != stfd) close(dfd);
+            return upd__eng_err(e, UPD_E_PATCH, "patch for %.200s: only %s is installed", rel, upd__eng_exe(e));
+        }
+        if ((ppfd = upd__eng_parent(e, base, sizeof base)) >= 0) {
+            ofd = openat(ppfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+            close(ppfd);
+        }
+    } else {
+        ofd = openat(dfd, leaf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    }
+    if (ofd < 0 || fstat(ofd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (ofd >= 0) close(ofd);
+        if (dfd != stfd) close(dfd);
+        return upd__eng_err(e, UPD_E_PATCH, "patch for %.200s: the installed file is missing or not a regular file", rel);
+    }
+    for (i = 0; i < 100 && nfd < 0; i++) {
+        snprintf(tmp, sizeof tmp, ".upd-patch-%d", i);
+        nfd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (nfd < 0 && errno != EEXIST) break;
+    }
+    if (nfd < 0) {
+        int er = errno;
+        close(ofd);
+        if (dfd != stfd) close(dfd);
+        return upd__eng_err(e, UPD_E_IO, "patch for %.200s: %s", rel, strerror(er));
+    }
+    pafd = openat(pfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (pafd < 0) r = upd__eng_err(e, UPD_E_IO, ".updater-patch/%.200s: %s", rel, strerror(errno));
+    else if ((r = upd_patch_apply(ofd, pafd, nfd, err, sizeof err)) != UPD_OK) upd__eng_err(e, r, "patch for %.200s: %s", rel, err);
+    else if (fchmod(nfd, mode & 0755) != 0 || close(nfd) != 0) { nfd = -1; r = upd__eng_err(e, UPD_E_IO, "%.200s: %s", rel, strerror(errno)); }
+    else {
+        nfd = -1;
+        if (renameat(dfd, tmp, dfd, leaf) != 0) r = upd__eng_err(e, UPD_E_IO, "%.200s: %s", rel, strerror(errno));
+    }
+    if (pafd >= 0) close(pafd);
+    if (nfd >= 0) close(nfd);
+    if (r != UPD_OK) unlinkat(dfd, tmp, 0);
+    close(ofd);
+    if (dfd != stfd) close(dfd);
+    return r;
+}
+
+/* walks .updater-patch (its tree under pfd; rel is the path so far) */
+static upd_result upd__eng_patchdir(upd_engine *e, int stfd, int pfd, char *rel, size_t len, int depth)
+{
+    upd_result r = UPD_OK;
+    struct dirent *d;
+    DIR *dir;
+    int fd = dup(pfd);
+    if (fd < 0 || !(dir = fdopendir(fd))) {
+        if (fd >= 0) close(fd);
+        return upd__eng_err(e, UPD_E_IO, ".updater-patch: %s", strerror(errno));
+    }
+    while (r == UPD_OK && (d = readdir(dir)) != NULL) {
+        size_t n = strlen(d->d_name);
+        struct stat st;
+        if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0) continue;
+        if (len + n + 2 > UPDATER_MAX_PATH) { r = upd__eng_err(e, UPD_E_PATCH, ".updater-patch: a path too long"); break; }
+        if (len) rel[len] = '/';
+        memcpy(rel + len + (len != 0), d->d_name, n + 1);
+        if (fstatat(pfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            r = upd__eng_err(e, UPD_E_IO, ".updater-patch/%.200s: %s", rel, strerror(errno));
+        } else if (S_ISDIR(st.st_mode)) {
+            int sub = depth < 64 ? openat(pfd, d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+            if (sub < 0) r = upd__eng_err(e, UPD_E_PATCH, ".updater-patch/%.200s: %s", rel, depth < 64 ? strerror(errno) : "nested too deep");
+            else {
+                r = upd__eng_patchdir(e, stfd, sub, rel, len + (len != 0) + n, depth + 1);
+                close(sub);
+            }
+        } else if (S_ISREG(st.st_mode)) {
+            r = upd__eng_patch1(e, stfd, pfd, d->d_name, rel, st.st_mode);
+        } else {
+            r = upd__eng_err(e, UPD_E_PATCH, ".updater-patch/%.200s: not a regular file", rel);
+        }
+        rel[len] = 0;
+    }
+    closedir(dir);
+    return r;
+}
+
+static upd_result upd__eng_patches(upd_engine *e, int stfd)
+{
+    char rel[UPDATER_MAX_PATH + 1];
+    upd_result r;
+    int pfd = openat(stfd, ".updater-patch", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (pfd < 0) {
+        if (errno == ENOENT) return UPD_OK;
+        return upd__eng_err(e, UPD_E_PATCH, ".updater-patch: not a directory");
+    }
+    rel[0] = 0;
+    r = upd__eng_patchdir(e, stfd, pfd, rel, 0, 0);
+    close(pfd);
+    if (r == UPD_OK && upd__rmtree(stfd, ".updater-patch") != 0)
+        r = upd__eng_err(e, UPD_E_IO, ".updater-patch: %s", strerror(errno));
+    return r;
+}
+
+/* .updater-tree: the staged tree must be the release's, byte for byte */
+static upd_result upd__eng_tree(upd_engine *e, int stfd)
+{
+    char err[UPDATER_MAX_PATH + 200];
+    uint8_t want[32];
+    struct stat st;
+    upd_result r;
+    int fd;
+    if (e->tree && (strlen(e->tree) != 64 || upd_hex_decode(e->tree, want, 32) != UPD_OK))
+        return upd__eng_err(e, UPD_E_ARG, "engine tree: expected 64 hex digits");
+    fd = openat(stfd, ".updater-tree", O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        if (errno != ENOENT) return upd__eng_err(e, UPD_E_TREE, ".updater-tree: %s", errno == ELOOP ? "a symlink" : strerror(errno));
+        if (e->need_tree) return upd__eng_err(e, UPD_E_TREE, "the package has no .updater-tree to prove its result (tree= is given)");
+        return UPD_OK;
+    }
+    upd__eng_event(e, "verify", ".updater-tree");
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) r = upd__eng_err(e, UPD_E_TREE, ".updater-tree: not a regular file");
+    else if ((r = upd_tree_verify(stfd, fd, e->tree ? want : NULL, NULL, err, sizeof err)) != UPD_OK)
+        upd__eng_err(e, r, "the staged tree is not the release's: %s", err);
+    close(fd);
+    if (r == UPD_OK && unlinkat(stfd, ".updater-tree", 0) != 0) r = upd__eng_err(e, UPD_E_IO, ".updater-tree: %s", strerror(errno));
+    return r;
+}
+
 UPDDEF upd_result upd_install(upd_engine *e, const char *archive, const char *version)
 {
     upd__marker m;
@@ -7159,7 +7916,9 @@ UPDDEF upd_result upd_install(upd_engine *e, const char *archive, const char *ve
             goto out;
         }
     }
+    if ((r = upd__eng_patches(e, stfd)) != UPD_OK) goto out;
     if (!e->install_file && (r = upd__eng_deletes(e, stfd)) != UPD_OK) goto out;
+    if ((r = upd__eng_tree(e, stfd)) != UPD_OK) goto out;
     if (fstatat(stfd, upd__eng_exe(e), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0100)) {
         r = upd__eng_err(e, UPD_E_TARGET, "the new %s has no executable %s", e->install_file ? "archive" : "tree", upd__eng_exe(e));
         goto out;
@@ -7743,6 +8502,7 @@ again:
             o->size = p->size;
             memcpy(o->sha256, p->sha256, 32);
             if (ch.delta) upd__cl_copy(o->from, sizeof o->from, ch.delta->from);
+            if (p->has_tree) upd_hex_encode(p->tree, 32, o->tree);
             if (ch.delta && ch.full) {
                 upd__cl_copy(o->full_url, sizeof o->full_url, ch.full->url);
                 o->full_size = ch.full->size;
@@ -8067,7 +8827,11 @@ static int upd__cl_to_full(upd_offer *o)
 static upd_result upd__download_any(upd_client *c, upd_offer *o)
 {
     upd_result r = upd__download_one(c, o);
-    if (r != UPD_OK && r != UPD_E_CANCELED && r != UPD_E_BUSY && upd__cl_to_full(o)) r = upd__download_one(c, o);
+    if (r != UPD_OK && r != UPD_E_CANCELED && r != UPD_E_BUSY && o->from[0] && o->full_url[0]) {
+        snprintf(c->fallback, sizeof c->fallback, "%s", c->error);
+        if (c->on_progress) c->on_progress(c->user, "fallback", 0, 0);
+        if (upd__cl_to_full(o)) r = upd__download_one(c, o);
+    }
     return r;
 }
 
@@ -8091,7 +8855,12 @@ UPDDEF upd_result upd_apply(upd_client *c, const upd_offer *o)
     UPDATER_ASSERT(c != NULL && o != NULL);
     if (!c->engine) return upd__cl_err(c, UPD_E_ARG, "installing needs an engine");
     if (!o->archive[0]) return upd__cl_err(c, UPD_E_ARG, "nothing downloaded to install");
+    /* the release's tree: incremental packages must prove their result */
+    c->engine->tree = o->tree[0] ? o->tree : NULL;
+    c->engine->need_tree = o->tree[0] && o->from[0];
     r = upd_install(c->engine, o->archive, o->version);
+    c->engine->tree = NULL;
+    c->engine->need_tree = 0;
     upd__cl_err(c, r, "%s", c->engine->error);
     return r;
 }
@@ -8103,11 +8872,17 @@ UPDDEF upd_result upd_update(upd_client *c)
     if (!o) return upd__cl_err(c, UPD_E_NOMEM, "out of memory");
     if (!c->engine) { UPDATER_FREE(NULL, o); return upd__cl_err(c, UPD_E_ARG, "updating needs an engine"); }
     UPD__STORE(c->_cancel, 0);
+    c->fallback[0] = 0;
     if ((r = upd__check(c, o)) != UPD_OK) goto out;
     if ((r = upd__download_any(c, o)) != UPD_OK) goto out;
     if (c->confirm && !c->confirm(c->user, o)) { r = upd__cl_err(c, UPD_E_CANCELED, "%s %s is downloaded; not installed now", c->app, o->version); goto out; }
     r = upd_apply(c, o); /* returns only on failure (or UPD_OK with no_exec) */
-    if (r != UPD_OK && r != UPD_E_BUSY && upd__cl_to_full(o) && (r = upd__download_one(c, o)) == UPD_OK) r = upd_apply(c, o);
+    if (r != UPD_OK && r != UPD_E_BUSY && r != UPD_E_CANCELED && o->from[0] && o->full_url[0]) {
+        /* a failed incremental package never blocks the update: the full one */
+        snprintf(c->fallback, sizeof c->fallback, "%s", c->error);
+        if (c->on_progress) c->on_progress(c->user, "fallback", 0, 0);
+        if (upd__cl_to_full(o) && (r = upd__download_one(c, o)) == UPD_OK) r = upd_apply(c, o);
+    }
 out:
     UPDATER_FREE(NULL, o);
     return r;
