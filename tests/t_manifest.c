@@ -538,6 +538,13 @@ static const t_man_bad t_man_bad_cases[] = {
       T_MF, T_NA, 3, T_MAN_BASE },
     { T_S1 "hello 1.5.0 from=1.3.0 rollout=5 url=a" T_RT "\n" "hello 1.5.0 from=1.4.0 rollout=6 url=b" T_RT "\n",
       T_MF, T_NA, 3, T_MAN_BASE },
+    /* tree=: 64 hex digits, one tree per release */
+    { T_S1 "hello 1.5.0 tree=" T_SHA_E3 "0 url=a" T_RT "\n",                   T_MF, T_NA, 2, T_MAN_BASE },
+    { T_S1 "hello 1.5.0 tree=e3b0 url=a" T_RT "\n",                            T_MF, T_NA, 2, T_MAN_BASE },
+    { T_S1 "hello 1.5.0 tree=" T_SHA_E3 " tree=" T_SHA_E3 " url=a" T_RT "\n",   T_MF, T_NA, 2, T_MAN_BASE },
+    { T_S1 "hello 1.5.0 tree=zz" T_SHA_E3 " url=a" T_RT "\n",                  T_MF, T_NA, 2, T_MAN_BASE },
+    { T_S1 "hello 1.5.0 tree=" T_SHA_E3 " url=a" T_RT "\n" "hello 1.5.0 from=1.4.0 tree=" T_SHA_BA " url=b" T_RT "\n",
+      T_MF, T_NA, 3, T_MAN_BASE },
     /* an error after valid releases: nothing is kept */
     { T_S1 T_REL("hello", "1.0.0", "a") T_REL("hello", "1.1.0", "b") T_REL("other", "1.0.0", "c")
       "hello 1.2.0 url=d size=1 size=2 sha256=" T_SHA_E3 "\n", T_MF, T_NA, 5, T_MAN_BASE }
@@ -1164,8 +1171,36 @@ static void test_manifest_rollout_bucket(void)
     CHECK_EQ_INT(upd_rollout_bucket("id-1"), 34);
 }
 
+/* tree= is kept, and a value given on one line of a release applies to
+   its other lines (an incremental package must prove the full one's tree) */
+static void test_manifest_tree(void)
+{
+    static const char text[] = "@serial 3\n"
+        "hello 1.5.0 url=f tree=" T_SHA_BA_UP T_RT "\n"
+        "hello 1.5.0 from=1.4.0 url=d" T_RT "\n"
+        "hello 1.4.0 url=g" T_RT "\n"
+        "hello 1.6.0 url=h tree=" T_SHA_E3 T_RT "\n"
+        "hello 1.6.0 from=1.5.0 url=i tree=" T_SHA_E3 T_RT "\n";
+    uint8_t ba[32], e3[32];
+    upd_manifest m;
+    size_t i;
+    memset(&m, 0, sizeof m);
+    upd_hex_decode(T_SHA_BA, ba, 32);
+    upd_hex_decode(T_SHA_E3, e3, 32);
+    CHECK_EQ_INT(upd_manifest_parse(&m, text, sizeof text - 1, T_MAN_BASE), UPD_OK);
+    CHECK_EQ_INT((int)m.count, 5);
+    for (i = 0; i < m.count && i < 5; i++) {
+        const upd_release *r = &m.releases[i];
+        CHECK_EQ_INT(r->has_tree, i == 2 ? 0 : 1);
+        if (i < 2) CHECK(memcmp(r->tree, ba, 32) == 0);
+        if (i > 2) CHECK(memcmp(r->tree, e3, 32) == 0);
+    }
+    upd_manifest_free(&m);
+}
+
 #define TEST_LIST_MANIFEST                      \
     T(test_manifest_parse_all_fields)           \
+    T(test_manifest_tree)                       \
     T(test_manifest_expires_and_serial_values)  \
     T(test_manifest_comments)                   \
     T(test_manifest_crlf_tabs_blank_lines)      \
