@@ -11,7 +11,7 @@ CWARN   := $(WARN) -Wstrict-prototypes -Wmissing-prototypes
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 B       := build
 HDR     := updater.h
-UPDSRC  := examples/upd_client.c examples/upd_publish.c examples/upd_serve.c
+UPDSRC  := examples/upd_client.c examples/upd_tree.c examples/upd_diff.c examples/upd_publish.c examples/upd_serve.c
 TESTSRC := tests/test_main.c tests/test.h $(wildcard tests/t_*.c)
 
 .PHONY: all test bench demo demo-rollback tour fuzz clean
@@ -24,6 +24,12 @@ $(B)/upd: examples/upd.c $(UPDSRC) $(HDR)
 $(B)/asan/test_main: $(TESTSRC) $(HDR)
 	@mkdir -p $(B)/asan
 	$(CC) -std=c99 -O1 -g $(SAN) -Wall -Wextra -Wpedantic -Werror -o $@ tests/test_main.c
+
+# the unit tests once more at -Os, which turns UPDATER_SMALL on (rolled
+# hash rounds, one CRC table, no SIMD): the compact code must agree too
+$(B)/small/test_main: $(TESTSRC) $(HDR)
+	@mkdir -p $(B)/small
+	$(CC) -std=c99 -Os -g $(SAN) -Wall -Wextra -Wpedantic -Werror -o $@ tests/test_main.c
 
 $(B)/test_main: $(TESTSRC) $(HDR)
 	@mkdir -p $(B)
@@ -67,7 +73,7 @@ fuzz: $(foreach t,$(FUZZ_TARGETS),$(B)/fuzz_$(t))
 	    $(B)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(B)/ $(B)/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
 	done
 
-test: $(B)/upd $(B)/asan/upd $(B)/asan/upd-tls $(B)/asan/test_main $(B)/test_main $(B)/asan/gz_driver \
+test: $(B)/upd $(B)/asan/upd $(B)/asan/upd-tls $(B)/asan/test_main $(B)/test_main $(B)/small/test_main $(B)/asan/gz_driver \
       $(foreach t,$(FUZZ_TARGETS),$(B)/asan/fuzz_replay_$(t))
 	@sh tests/run.sh
 

@@ -41,6 +41,7 @@ else
     echo "SKIPPED unit-valgrind: valgrind is not installed" >"$log/skipped"
     total_s=$((total_s + 1))
 fi
+suite unit-small env UPD_T_BIG=0 "$B/small/test_main"
 suite compile sh tests/compile.sh
 suite portability-quick sh tests/portability.sh quick
 suite cli sh tests/cli.sh

@@ -4,6 +4,7 @@
    without the instructions (or another architecture) the check says
    SKIPPED: the portable code is what every other test checks. */
 
+#ifndef UPDATER_SMALL
 #if defined(UPD__SHA_NI) || defined(UPD__CRC_CLMUL)
 static void t_simd_fill(uint8_t *b, size_t n, unsigned seed)
 {
@@ -82,3 +83,6 @@ static void test_simd_crc32_clmul(void)
 }
 
 #define TEST_LIST_SIMD T(test_simd_sha256_ni) T(test_simd_crc32_clmul)
+#else
+#define TEST_LIST_SIMD /* the compact build has no SIMD paths to compare */
+#endif

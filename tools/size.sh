@@ -49,6 +49,7 @@ crypto (SHA-256/512, BLAKE2b, Ed25519, minisign)|sha256 sha512 blake2b ed25519 m
 http (client, parser; no TLS)|http
 manifest + versions + urls|manifest versions urls
 engine (install, swap, rollback)|engine
+delta (tree check, binary patches)|delta
 client (check, download, workers)|client
 shared (results, helpers, locals)|rest"
 printf '#define UPDATER_IMPLEMENTATION\n#include "updater.h"\n' >"$tmp/lib.c"
