@@ -7777,7 +7777,8 @@ static upd_result upd__eng_deletes(upd_engine *e, int stfd)
    (the staged clone's, or in single-executable mode the install file) into
    the new one, written beside it and renamed over it: the old inode, which
    the clone shares with the install, is only read. */
-static upd_result upd__eng_patch1(upd_engine *e, int stfd, int pfd, const char *name, char *rel, mode_t mode)
+static upd_result upd__eng_patch1(upd_engine *e, int stfd, int pfd, const char *name, char *rel, mode_t mode,
+                                  uint64_t *budget)
 {
     char tmp[32], target[UPDATER_MAX_PATH + 1], err[UPDATER_MAX_PATH + 200];
     const char *leaf = NULL;
@@ -7822,7 +7823,19 @@ static upd_result upd__eng_patch1(upd_engine *e, int stfd, int pfd, const char *
     }
     pafd = openat(pfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (pafd < 0) r = upd__eng_err(e, UPD_E_IO, ".updater-patch/%.200s: %s", rel, strerror(errno));
-    else if ((r = upd_patch_apply(ofd, pafd, nfd, err, sizeof err)) != UPD_OK) upd__eng_err(e, r, "patch for %.200s: %s", rel, err);
+    else {
+        /* what patches write counts against max_unpacked too: the header
+           says how much each makes, and the applier never makes more */
+        uint8_t hdr[24];
+        uint64_t nsz = 0;
+        r = UPD_OK;
+        if (upd__pread_full(pafd, hdr, sizeof hdr, 0) == 0) nsz = upd__le64(hdr + 16);
+        if (nsz > *budget) r = upd__eng_err(e, UPD_E_TOOBIG, "patch for %.200s: its result (%llu bytes) passes max_unpacked", rel, (unsigned long long)nsz);
+        else *budget -= nsz;
+    }
+    if (r != UPD_OK) {
+        /* reported above */
+    } else if ((r = upd_patch_apply(ofd, pafd, nfd, err, sizeof err)) != UPD_OK) upd__eng_err(e, r, "patch for %.200s: %s", rel, err);
     else if (fchmod(nfd, mode & 0755) != 0 || close(nfd) != 0) { nfd = -1; r = upd__eng_err(e, UPD_E_IO, "%.200s: %s", rel, strerror(errno)); }
     else {
         nfd = -1;
@@ -7837,7 +7850,7 @@ static upd_result upd__eng_patch1(upd_engine *e, int stfd, int pfd, const char *
 }
 
 /* walks .updater-patch (its tree under pfd; rel is the path so far) */
-static upd_result upd__eng_patchdir(upd_engine *e, int stfd, int pfd, char *rel, size_t len, int depth)
+static upd_result upd__eng_patchdir(upd_engine *e, int stfd, int pfd, char *rel, size_t len, int depth, uint64_t *budget)
 {
     upd_result r = UPD_OK;
     struct dirent *d;
@@ -7860,11 +7873,11 @@ static upd_result upd__eng_patchdir(upd_engine *e, int stfd, int pfd, char *rel,
             int sub = depth < 64 ? openat(pfd, d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
             if (sub < 0) r = upd__eng_err(e, UPD_E_PATCH, ".updater-patch/%.200s: %s", rel, depth < 64 ? strerror(errno) : "nested too deep");
             else {
-                r = upd__eng_patchdir(e, stfd, sub, rel, len + (len != 0) + n, depth + 1);
+                r = upd__eng_patchdir(e, stfd, sub, rel, len + (len != 0) + n, depth + 1, budget);
                 close(sub);
             }
         } else if (S_ISREG(st.st_mode)) {
-            r = upd__eng_patch1(e, stfd, pfd, d->d_name, rel, st.st_mode);
+            r = upd__eng_patch1(e, stfd, pfd, d->d_name, rel, st.st_mode, budget);
         } else {
             r = upd__eng_err(e, UPD_E_PATCH, ".updater-patch/%.200s: not a regular file", rel);
         }
@@ -7877,6 +7890,7 @@ static upd_result upd__eng_patchdir(upd_engine *e, int stfd, int pfd, char *rel,
 static upd_result upd__eng_patches(upd_engine *e, int stfd)
 {
     char rel[UPDATER_MAX_PATH + 1];
+    uint64_t budget = e->max_unpacked ? e->max_unpacked : (uint64_t)8 << 30;
     upd_result r;
     int pfd = openat(stfd, ".updater-patch", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (pfd < 0) {
@@ -7884,7 +7898,7 @@ static upd_result upd__eng_patches(upd_engine *e, int stfd)
         return upd__eng_err(e, UPD_E_PATCH, ".updater-patch: not a directory");
     }
     rel[0] = 0;
-    r = upd__eng_patchdir(e, stfd, pfd, rel, 0, 0);
+    r = upd__eng_patchdir(e, stfd, pfd, rel, 0, 0, &budget);
     close(pfd);
     if (r == UPD_OK && upd__rmtree(stfd, ".updater-patch") != 0)
         r = upd__eng_err(e, UPD_E_IO, ".updater-patch: %s", strerror(errno));
