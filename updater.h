@@ -4666,7 +4666,7 @@ UPDDEF void upd_untar_close(upd_untar *x)
 }
 
 static upd_result upd__untar_path(const char *archive, const char *dir, unsigned flags, uint64_t max_bytes,
-                                  uint64_t max_entries, char *err, size_t errcap)
+                                  uint64_t max_entries, uint64_t *unpacked, char *err, size_t errcap)
 {
     static const size_t chunk = 65536;
     upd_untar *x;
@@ -4700,6 +4700,7 @@ static upd_result upd__untar_path(const char *archive, const char *dir, unsigned
         }
     }
     if (r != UPD_OK && err && errcap) snprintf(err, errcap, "%s", x->error);
+    if (unpacked) *unpacked = x->bytes;
     upd_untar_close(x);
     UPDATER_FREE(NULL, x);
     UPDATER_FREE(NULL, buf);
@@ -4710,7 +4711,7 @@ UPDDEF upd_result upd_untar_file(const char *archive, const char *dir, unsigned 
                                  char *err, size_t errcap)
 {
     UPDATER_ASSERT(archive != NULL && dir != NULL);
-    return upd__untar_path(archive, dir, flags, 0, 0, err, errcap);
+    return upd__untar_path(archive, dir, flags, 0, 0, NULL, err, errcap);
 }
 
 /* ==== >>urls ============================================================= */
@@ -7829,7 +7830,8 @@ static upd_result upd__eng_patch1(upd_engine *e, int stfd, int pfd, const char *
         uint8_t hdr[24];
         uint64_t nsz = 0;
         r = UPD_OK;
-        if (upd__pread_full(pafd, hdr, sizeof hdr, 0) == 0) nsz = upd__le64(hdr + 16);
+        if (upd__pread_full(pafd, hdr, sizeof hdr, 0) == 0 && memcmp(hdr, "UPDDIFF1", 8) == 0)
+            nsz = upd__le64(hdr + 16); /* (anything else: upd_patch_apply refuses it) */
         if (nsz > *budget) r = upd__eng_err(e, UPD_E_TOOBIG, "patch for %.200s: its result (%llu bytes) passes max_unpacked", rel, (unsigned long long)nsz);
         else *budget -= nsz;
     }
@@ -7887,10 +7889,9 @@ static upd_result upd__eng_patchdir(upd_engine *e, int stfd, int pfd, char *rel,
     return r;
 }
 
-static upd_result upd__eng_patches(upd_engine *e, int stfd)
+static upd_result upd__eng_patches(upd_engine *e, int stfd, uint64_t budget)
 {
     char rel[UPDATER_MAX_PATH + 1];
-    uint64_t budget = e->max_unpacked ? e->max_unpacked : (uint64_t)8 << 30;
     upd_result r;
     int pfd = openat(stfd, ".updater-patch", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (pfd < 0) {
@@ -7938,7 +7939,9 @@ UPDDEF upd_result upd_install(upd_engine *e, const char *archive, const char *ve
     char base[256], err[UPDATER_MAX_PATH + 200];
     int sfd, lfd = -1, ifd = -1, stfd = -1, pfd = -1;
     struct flock fl;
+    uint64_t mb, unpacked = 0;
     UPDATER_ASSERT(e != NULL && archive != NULL && version != NULL);
+    mb = e->max_unpacked ? e->max_unpacked : (uint64_t)8 << 30;
     e->error[0] = 0;
     if (strlen(version) >= sizeof m.version || !*version || strchr(version, '\n'))
         return upd__eng_err(e, UPD_E_ARG, "bad version string");
@@ -7989,14 +7992,14 @@ UPDDEF upd_result upd_install(upd_engine *e, const char *archive, const char *ve
     {
         char dir[UPDATER_MAX_PATH + 16];
         snprintf(dir, sizeof dir, "%s/staged", e->_sdir);
-        uint64_t mb = e->max_unpacked ? e->max_unpacked : (uint64_t)8 << 30;
         uint64_t me = e->max_entries ? e->max_entries : 1000000u;
-        if ((r = upd__untar_path(archive, dir, UPD_UNTAR_NO_GROUP_WRITE, mb, me, err, sizeof err)) != UPD_OK) {
+        if ((r = upd__untar_path(archive, dir, UPD_UNTAR_NO_GROUP_WRITE, mb, me, &unpacked, err, sizeof err)) != UPD_OK) {
             upd__eng_err(e, r, "%s: %s", archive, err);
             goto out;
         }
     }
-    if ((r = upd__eng_patches(e, stfd)) != UPD_OK) goto out;
+    /* what patches make counts against max_unpacked with what was extracted */
+    if ((r = upd__eng_patches(e, stfd, unpacked < mb ? mb - unpacked : 0)) != UPD_OK) goto out;
     if (!e->install_file && (r = upd__eng_deletes(e, stfd)) != UPD_OK) goto out;
     if ((r = upd__eng_tree(e, stfd)) != UPD_OK) goto out;
     if (fstatat(stfd, upd__eng_exe(e), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0100)) {
