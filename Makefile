@@ -56,7 +56,7 @@ $(B)/asan/gz_driver: tests/gz_driver.c $(HDR)
 
 # fuzz targets: the replay driver runs the stored corpus in `make test`
 # (zlib is the reference here, never in the header)
-FUZZ_TARGETS := gunzip tar http manifest minisig marker
+FUZZ_TARGETS := gunzip tar http manifest minisig marker patch treelist
 $(B)/asan/fuzz_replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(HDR)
 	@mkdir -p $(B)/asan
 	$(CC) -std=c99 -O1 -g $(SAN) -Wall -Wextra -Wpedantic -Werror -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_$*.c -lz

@@ -1062,7 +1062,7 @@ UPDDEF upd_result upd_wait(upd_client *c);
    and TARGET written %XX); the release's tree= is the SHA-256 of the
    listing. A binary patch (UPDDIFF1) turns one old file into one new file:
    bsdiff-style copy-with-differences and inserts, in three gzip sections,
-   applied streaming with fixed memory (about 150 KiB). The install engine
+   applied streaming with fixed memory (about 220 KiB). The install engine
    applies .updater-patch/PATH entries and checks .updater-tree itself; these
    functions are for tools (the publisher, `upd tree`, `upd patch`). */
 #ifndef UPDATER_NO_ENGINE
@@ -6565,6 +6565,17 @@ static upd_result upd__ferr(char *err, size_t cap, upd_result r, const char *fmt
     return r;
 }
 
+/* 1 if the normalized path is, or lies under, a reserved top-level name
+   (.updater-tree, .updater-delete, .updater-patch: whole components only) */
+static int upd__tree_reserved(const char *p)
+{
+    static const char *const names[3] = {".updater-tree", ".updater-delete", ".updater-patch"};
+    size_t i, n = strcspn(p, "/");
+    for (i = 0; i < 3; i++)
+        if (n == strlen(names[i]) && memcmp(p, names[i], n) == 0) return 1;
+    return 0;
+}
+
 /* %XX for the bytes a record cannot hold as they are */
 static int upd__tree_plain(unsigned char c)
 {
@@ -6594,7 +6605,7 @@ UPDDEF size_t upd_tree_record(char *out, size_t cap, int type, unsigned mode, ui
 {
     size_t at;
     int n;
-    if (!out || !path || !*path) return 0;
+    if (!out || !path || !*path || strchr(path, '\\')) return 0; /* (no backslash: the extractor refuses it) */
     if (type == UPD_TREE_FILE && sha256) {
         char hex[65];
         upd_hex_encode(sha256, 32, hex);
@@ -6732,8 +6743,7 @@ static upd_result upd__tree_check(int dirfd, char *line, char *prev, uint8_t *bu
         if (!upd__tree_unescape(path) || strlen(path) > UPDATER_MAX_PATH || upd__untar_clean(path, clean, &why) <= 0 ||
             strcmp(clean, path) != 0)
             return upd__ferr(err, errcap, UPD_E_TREE, "tree listing: bad path '%.200s'", path);
-        if (strcmp(clean, ".updater-tree") == 0 || strcmp(clean, ".updater-delete") == 0 ||
-            strncmp(clean, ".updater-patch", 14) == 0)
+        if (upd__tree_reserved(clean))
             return upd__ferr(err, errcap, UPD_E_TREE, "tree listing: reserved name '%.200s'", clean);
         plen = strlen(clean);
         if (prev[0] && strcmp(prev, clean) >= 0)
@@ -7786,7 +7796,7 @@ static upd_result upd__eng_patch1(upd_engine *e, int stfd, int pfd, const char *
     struct stat st;
     upd_result r;
     int dfd, ofd = -1, nfd = -1, pafd, i;
-    if (strcmp(rel, ".updater-tree") == 0 || strcmp(rel, ".updater-delete") == 0 || strncmp(rel, ".updater-patch", 14) == 0)
+    if (upd__tree_reserved(rel))
         return upd__eng_err(e, UPD_E_PATCH, ".updater-patch/%.200s: a reserved name", rel);
     upd__eng_event(e, "patch", rel);
     memcpy(target, rel, strlen(rel) + 1);
@@ -7838,7 +7848,8 @@ static upd_result upd__eng_patch1(upd_engine *e, int stfd, int pfd, const char *
     if (r != UPD_OK) {
         /* reported above */
     } else if ((r = upd_patch_apply(ofd, pafd, nfd, err, sizeof err)) != UPD_OK) upd__eng_err(e, r, "patch for %.200s: %s", rel, err);
-    else if (fchmod(nfd, mode & 0755) != 0 || close(nfd) != 0) { nfd = -1; r = upd__eng_err(e, UPD_E_IO, "%.200s: %s", rel, strerror(errno)); }
+    else if (fchmod(nfd, mode & 0755) != 0) r = upd__eng_err(e, UPD_E_IO, "%.200s: %s", rel, strerror(errno));
+    else if (close(nfd) != 0) { nfd = -1; r = upd__eng_err(e, UPD_E_IO, "%.200s: %s", rel, strerror(errno)); }
     else {
         nfd = -1;
         if (renameat(dfd, tmp, dfd, leaf) != 0) r = upd__eng_err(e, UPD_E_IO, "%.200s: %s", rel, strerror(errno));

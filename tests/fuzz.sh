@@ -12,8 +12,12 @@
 # the parser and release selection against the documented rules, the
 # minisig target the key and signature parsers and verification (a changed
 # byte never verifies), the marker target the engine's journal and what
-# upd_startup does with it (nothing outside its dirs, no tree lost). The
-# targets are the Makefile's FUZZ_TARGETS. `make fuzz` grows the corpora.
+# upd_startup does with it (nothing outside its dirs, no tree lost), the
+# patch target applies UPDDIFF1 patches and checks them against a model of
+# the format (and zlib), the treelist target checks tree listings against
+# a fixed tree and a reference checker (tests/fuzz/fuzz_patch.c,
+# fuzz_treelist.c). The targets are the Makefile's FUZZ_TARGETS. `make
+# fuzz` grows the corpora.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 B=${B:-build}

@@ -19,6 +19,7 @@ const char *t_current = "";
 #include "t_http.c"
 #include "t_simd.c"
 #include "t_big.c"
+#include "t_delta.c"
 
 typedef struct { const char *name; void (*fn)(void); } t_entry;
 static const t_entry t_tests[] = {
@@ -33,6 +34,7 @@ static const t_entry t_tests[] = {
     TEST_LIST_HTTP
     TEST_LIST_SIMD
     TEST_LIST_BIG
+    TEST_LIST_DELTA
 #undef T
 };
 
