@@ -1410,41 +1410,6 @@ static uint32_t upd__be32(const uint8_t *p)
 #endif
 }
 
-#ifdef UPDATER_SMALL
-/* the same rounds as a loop: a fifth of the code, about 1.3x the time */
-static void upd__sha256_block(uint32_t st[8], const uint8_t *p)
-{
-    uint32_t w[16], s[8];
-    int i;
-    for (i = 0; i < 16; i++) w[i] = upd__be32(p + 4 * i);
-    memcpy(s, st, sizeof s);
-    for (i = 0; i < 64; i++) {
-        uint32_t t1, t2;
-        if (i >= 16) {
-            uint32_t x = w[(i - 15) & 15], y = w[(i - 2) & 15];
-            w[i & 15] += (UPD__ROR32(x, 7) ^ UPD__ROR32(x, 18) ^ (x >> 3)) + w[(i - 7) & 15] +
-                         (UPD__ROR32(y, 17) ^ UPD__ROR32(y, 19) ^ (y >> 10));
-        }
-        t1 = s[7] + (UPD__ROR32(s[4], 6) ^ UPD__ROR32(s[4], 11) ^ UPD__ROR32(s[4], 25)) +
-             (s[6] ^ (s[4] & (s[5] ^ s[6]))) + upd__sha256_k[i] + w[i & 15];
-        t2 = (UPD__ROR32(s[0], 2) ^ UPD__ROR32(s[0], 13) ^ UPD__ROR32(s[0], 22)) +
-             ((s[0] & s[1]) | (s[2] & (s[0] | s[1])));
-        memmove(s + 1, s, 7 * sizeof s[0]);
-        s[4] += t1;
-        s[0] = t1 + t2;
-    }
-    for (i = 0; i < 8; i++) st[i] += s[i];
-}
-#else
-static void upd__sha256_block(uint32_t st[8], const uint8_t *p)
-{
-    uint32_t w[16], a, b, c, d, e, f, g, h, bc;
-    int i;
-    for (i = 0; i < 16; i++) w[i] = upd__be32(p + 4 * i);
-    a = st[0]; b = st[1]; c = st[2]; d = st[3]; e = st[4]; f = st[5]; g = st[6]; h = st[7];
-    bc = b ^ c;
-    /* fully unrolled with constant indices, so that w[] and the constants
-       resolve at compile time (a third faster than a loop over i) */
 #define UPD__SHA256_W(j)                                                       \
     do {                                                                       \
         uint32_t x_ = w[((j) - 15) & 15], y_ = w[((j) - 2) & 15];              \
@@ -1467,14 +1432,37 @@ static void upd__sha256_block(uint32_t st[8], const uint8_t *p)
         UPD__SHA256_R(c, d, e, f, g, h, a, b, (i) + 6);                        \
         UPD__SHA256_R(b, c, d, e, f, g, h, a, (i) + 7);                        \
     } while (0)
+#ifdef UPDATER_SMALL
+/* eight rounds (the variables renamed, not moved) in a loop: an eighth of
+   the unrolled code, at about 0.8x its speed */
+static void upd__sha256_block(uint32_t st[8], const uint8_t *p)
+{
+    uint32_t w[16], a, b, c, d, e, f, g, h, bc;
+    int i;
+    for (i = 0; i < 16; i++) w[i] = upd__be32(p + 4 * i);
+    a = st[0]; b = st[1]; c = st[2]; d = st[3]; e = st[4]; f = st[5]; g = st[6]; h = st[7];
+    bc = b ^ c;
+    for (i = 0; i < 64; i += 8) UPD__SHA256_8(i);
+    st[0] += a; st[1] += b; st[2] += c; st[3] += d; st[4] += e; st[5] += f; st[6] += g; st[7] += h;
+}
+#else
+static void upd__sha256_block(uint32_t st[8], const uint8_t *p)
+{
+    uint32_t w[16], a, b, c, d, e, f, g, h, bc;
+    int i;
+    for (i = 0; i < 16; i++) w[i] = upd__be32(p + 4 * i);
+    a = st[0]; b = st[1]; c = st[2]; d = st[3]; e = st[4]; f = st[5]; g = st[6]; h = st[7];
+    bc = b ^ c;
+    /* fully unrolled with constant indices, so that w[] and the constants
+       resolve at compile time (a third faster than a loop over i) */
     UPD__SHA256_8(0); UPD__SHA256_8(8); UPD__SHA256_8(16); UPD__SHA256_8(24);
     UPD__SHA256_8(32); UPD__SHA256_8(40); UPD__SHA256_8(48); UPD__SHA256_8(56);
-#undef UPD__SHA256_W
-#undef UPD__SHA256_R
-#undef UPD__SHA256_8
     st[0] += a; st[1] += b; st[2] += c; st[3] += d; st[4] += e; st[5] += f; st[6] += g; st[7] += h;
 }
 #endif
+#undef UPD__SHA256_W
+#undef UPD__SHA256_R
+#undef UPD__SHA256_8
 
 UPDDEF void upd_sha256_init(upd_sha256_ctx *c)
 {
@@ -1740,25 +1728,17 @@ static const uint64_t upd__sha512_iv[8] = {
     } while (0)
 
 #ifdef UPDATER_SMALL
-/* the same rounds as a loop: a tenth of the code, about 1.4x the time */
+/* eight rounds (the variables renamed, not moved) in a loop: an eighth of
+   the unrolled code, at about 0.8x its speed */
 static void upd__sha512_block(uint64_t h[8], const uint8_t *p)
 {
-    uint64_t w[16], s[8];
+    uint64_t w[16], a, b, c, d, e, f, g, hh, bc;
     int i;
     for (i = 0; i < 16; i++) w[i] = (uint64_t)upd__be32(p + 8 * i) << 32 | upd__be32(p + 8 * i + 4);
-    memcpy(s, h, sizeof s);
-    for (i = 0; i < 80; i++) {
-        uint64_t t1, t2;
-        if (i >= 16) UPD__SHA512_W(i);
-        t1 = s[7] + (UPD__ROR64(s[4], 14) ^ UPD__ROR64(s[4], 18) ^ UPD__ROR64(s[4], 41)) +
-             (s[6] ^ (s[4] & (s[5] ^ s[6]))) + upd__sha512_k[i] + w[i & 15];
-        t2 = (UPD__ROR64(s[0], 28) ^ UPD__ROR64(s[0], 34) ^ UPD__ROR64(s[0], 39)) +
-             ((s[0] & s[1]) | (s[2] & (s[0] | s[1])));
-        memmove(s + 1, s, 7 * sizeof s[0]);
-        s[4] += t1;
-        s[0] = t1 + t2;
-    }
-    for (i = 0; i < 8; i++) h[i] += s[i];
+    a = h[0]; b = h[1]; c = h[2]; d = h[3]; e = h[4]; f = h[5]; g = h[6]; hh = h[7];
+    bc = b ^ c;
+    for (i = 0; i < 80; i += 8) UPD__SHA512_8(i);
+    h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
 }
 #else
 static void upd__sha512_block(uint64_t h[8], const uint8_t *p)
