@@ -5290,15 +5290,15 @@ UPDDEF upd_result upd_manifest_parse(upd_manifest *m, const char *text, size_t l
     memset(m, 0, sizeof *m);
     m->alloc_ctx = ctx;
     if (!text && len) return upd__mf_err(m, UPD_E_ARG, 0, "no manifest text");
-    if (len > UPDATER_MAX_MANIFEST_BYTES)
-        return upd__mf_err(m, UPD_E_TOOBIG, 0, "manifest is larger than %u bytes",
-                           (unsigned)UPDATER_MAX_MANIFEST_BYTES);
-    if (base_url) {
+    if (base_url) { /* the caller's argument first, whatever the text is */
         char tmp[UPDATER_MAX_URL + 1];
         const char *why = "";
         if (upd_url_resolve(NULL, base_url, tmp, sizeof tmp, &why) != UPD_OK)
             return upd__mf_err(m, UPD_E_URL, 0, "bad manifest URL: %s", why);
     }
+    if (len > UPDATER_MAX_MANIFEST_BYTES)
+        return upd__mf_err(m, UPD_E_TOOBIG, 0, "manifest is larger than %u bytes",
+                           (unsigned)UPDATER_MAX_MANIFEST_BYTES);
     m->_text = (char *)UPDATER_MALLOC(m->alloc_ctx, len + 1);
     if (!m->_text) return upd__mf_err(m, UPD_E_NOMEM, 0, "out of memory");
     if (len) memcpy(m->_text, text, len);
