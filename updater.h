@@ -76,8 +76,8 @@ SECURITY MODEL
 
 STATUS
    Works: everything in CONTENTS; the install engine for trees and single
-   executables; the `upd` tool (examples/upd.c). Not yet: incremental
-   packages built by the publisher (hand-made ones work), see README.
+   executables; incremental packages with binary patches, proven by tree=;
+   the `upd` tool (examples/upd.c), which publishes them. See README.
 */
 
 /* ======================================================================== */

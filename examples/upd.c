@@ -35,10 +35,13 @@ static int cmd_verify(int argc, char **argv);
 static int cmd_fetch(int argc, char **argv);
 static int cmd_check(int argc, char **argv);
 static int cmd_update(int argc, char **argv);
+static int cmd_tree(int argc, char **argv);
 static int cmd_publish(int argc, char **argv);
 static int cmd_serve(int argc, char **argv);
 static int cmd_startup(int argc, char **argv);
 static int cmd_good(int argc, char **argv);
+static int cmd_diff(int argc, char **argv);
+static int cmd_patch(int argc, char **argv);
 
 static const cmd commands[] = {
     {"gunzip", cmd_gunzip, "[-o OUT] [--max-size N] [IN]",
@@ -87,12 +90,25 @@ static const cmd commands[] = {
      "                  (default 3); prints 'ok', 'trial V' or 'rolled-back V'"},
     {"good", cmd_good, "(--install DIR --exe PATH | --file PATH) [--state DIR]",
      "the program updated by 'upd update' works: end its trial"},
-    {"publish", cmd_publish, "--repo DIR --app NAME --version V -s SEC [--from V]\n"
-     "                  [--channel C] [--rollout N] [--min V] [--critical] [--notes URL]\n"
-     "                  [--expires DAYS] [--force] SRC",
+    {"tree", cmd_tree, "[--hash] DIR|ARCHIVE",
+     "print the tree listing of a release (a directory, or a .tar.gz as it\n"
+     "                  would extract) as the client checks it; --hash prints only\n"
+     "                  its SHA-256, the manifest's tree= value"},
+    {"publish", cmd_publish, "--repo DIR --app NAME --version V -s SEC [--from OLD]...\n"
+     "                  [--prebuilt] [--channel C] [--rollout N] [--min V] [--critical]\n"
+     "                  [--notes URL] [--expires DAYS] [--force] SRC",
      "add a release (SRC: a .tar.gz, or a directory packed with tar czf) to\n"
      "                  the repo DIR: copies it, adds its line to DIR/versions with\n"
-     "                  size and SHA-256, bumps @serial and signs versions"},
+     "                  size, SHA-256 and tree=, bumps @serial and signs versions;\n"
+     "                  each --from OLD (a version in the repo, V=PATH or PATH: the\n"
+     "                  old release's .tar.gz or directory) adds the incremental\n"
+     "                  package from it; --prebuilt: SRC is one, from --from V"},
+    {"diff", cmd_diff, "[--zopfli] OLD NEW PATCH",
+     "make a binary patch (UPDDIFF1) that turns OLD into NEW; --zopfli\n"
+     "                  compresses it with zopfli (smaller, much slower) instead of gzip -9"},
+    {"patch", cmd_patch, "OLD PATCH NEW",
+     "apply a binary patch made by 'upd diff' to OLD, writing NEW (with\n"
+     "                  OLD's mode) only if the result checks out"},
     {"serve", cmd_serve, "[-p PORT] [-b ADDR] [--port-file F] DIR",
      "serve DIR as static files over HTTP/1.1 (GET/HEAD, Range, ETag):\n"
      "                  for demos and LAN prototypes, not production (there: nginx\n"
@@ -850,6 +866,8 @@ done:
 }
 
 #include "upd_client.c"
+#include "upd_tree.c"
+#include "upd_diff.c"
 #include "upd_publish.c"
 #include "upd_serve.c"
 

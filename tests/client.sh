@@ -285,9 +285,11 @@ printf 'hello 2.0.0 readme\n' >"$T/200/share/readme.txt"
 printf 'old file\n' >"$T/200/old.txt"
 cp "$tmp/big.data" "$T/200/data.bin"
 cp "$tmp/slow.data" "$T/300/data.bin"
-# the incremental 1.1.0 -> 1.2.0: the changed program, the new file, the deletion
+# the incremental 1.1.0 -> 1.2.0, made by hand: the changed program, the new
+# file, the deletion, and the listing of 1.2.0 that proves the result
 mkdir -p "$T/inc"
 cp -p "$T/120/hello" "$T/120/new.txt" "$T/120/.updater-delete" "$T/inc/"
+timeout 60 "$UPD" tree "$T/120" >"$T/inc/.updater-tree" || fail tree-1.2.0 "upd tree failed"
 tar -C "$T/inc" -czf "$tmp/inc.tar.gz" .
 # a broken one (right digest, signed): its .updater-delete removes the program
 mkdir -p "$T/incbad"
@@ -356,7 +358,7 @@ fi
 # ======== 1c. incremental 1.1.0 -> 1.2.0, and its fallback to the full package ========
 section "1c. incremental 1.1.0 -> 1.2.0, and its fallback to the full package"
 publish "$www/a" 1.2.0 "$T/120"
-publish "$www/a" 1.2.0 "$tmp/inc.tar.gz" --from 1.1.0
+publish "$www/a" 1.2.0 "$tmp/inc.tar.gz" --from 1.1.0 --prebuilt
 INC=hello-1.1.0-to-1.2.0.tar.gz FULL=hello-1.2.0.tar.gz
 if grep -q "^hello 1.2.0 url=$INC .*from=1.1.0" "$www/a/versions"; then pass; else fail 1c-incremental-line "$(cat "$www/a/versions")"; fi
 mark

@@ -86,7 +86,8 @@ A=$R/hello-1.0.0.tar.gz
 check first-archive-stored cmp "$tmp/hello-1.tar.gz" "$A"
 size=$(stat -c %s "$A") sha=$(sha256sum "$A" | cut -d' ' -f1)
 check_eq first-stdout "$out" "published hello 1.0.0 (hello-1.0.0.tar.gz, $size bytes, sha256 $sha), serial 1"
-check_eq first-line "$(grep '^hello ' "$R/versions")" "hello 1.0.0 url=hello-1.0.0.tar.gz size=$size sha256=$sha"
+tree1=$($UPD tree --hash "$tmp/hello-1.tar.gz")
+check_eq first-line "$(grep '^hello ' "$R/versions")" "hello 1.0.0 url=hello-1.0.0.tar.gz size=$size sha256=$sha tree=$tree1"
 check_eq first-size "$(field "$R/versions" hello 1.0.0 size)" "$size"
 check_eq first-sha256 "$(field "$R/versions" hello 1.0.0 sha256)" "$sha"
 if head -n 1 "$R/versions" | grep -q '^# '; then pass; else fail first-comment-header "$(head -n 1 "$R/versions")"; fi
@@ -114,6 +115,7 @@ ok dir-gnu-tar $UPD publish --repo "$R" --app hello --version 1.1.0 -s "$K" "$tm
 A=$R/hello-1.1.0.tar.gz
 check_eq dir-size "$(field "$R/versions" hello 1.1.0 size)" "$(stat -c %s "$A")"
 check_eq dir-sha256 "$(field "$R/versions" hello 1.1.0 sha256)" "$(sha256sum "$A" | cut -d' ' -f1)"
+check_eq dir-tree "$(field "$R/versions" hello 1.1.0 tree)" "$($UPD tree --hash "$tmp/src2")"
 check_eq dir-serial "$(serial_of "$R")" 2
 check_eq dir-gzip "$(od -An -tx1 -N2 "$A" | tr -d ' ')" 1f8b
 check dir-extracts $UPD untar -C "$tmp/u" "$A"
@@ -215,11 +217,11 @@ EOF
     rc_msg hostile-device 1 "'dev'" $UPD publish --repo "$R" --app hello --version 5.0.0 -s "$K" "$tmp/device.tar.gz"
     unchanged hostile-device
     rc_msg delete-list-dotdot 1 ".updater-delete line 2 '../../etc/passwd': '..' in path" \
-        $UPD publish --repo "$R" --app hello --version 1.3.0 --from 1.2.0 -s "$K" "$tmp/dels.tar.gz"
-    rc_msg delete-list-crlf 1 "carriage return" $UPD publish --repo "$R" --app hello --version 1.3.0 --from 1.2.0 -s "$K" "$tmp/delcr.tar.gz"
+        $UPD publish --repo "$R" --app hello --version 1.3.0 --from 1.2.0 --prebuilt -s "$K" "$tmp/dels.tar.gz"
+    rc_msg delete-list-crlf 1 "carriage return" $UPD publish --repo "$R" --app hello --version 1.3.0 --from 1.2.0 --prebuilt -s "$K" "$tmp/delcr.tar.gz"
     rc_msg delete-list-symlink 1 ".updater-delete is not a regular file" \
-        $UPD publish --repo "$R" --app hello --version 1.3.0 --from 1.2.0 -s "$K" "$tmp/dellink.tar.gz"
-    ok delete-list-ok $UPD publish --repo "$tmp/d2" --app hello --version 1.3.0 --from 1.2.0 -s "$K" "$tmp/delok.tar.gz"
+        $UPD publish --repo "$R" --app hello --version 1.3.0 --from 1.2.0 --prebuilt -s "$K" "$tmp/dellink.tar.gz"
+    ok delete-list-ok $UPD publish --repo "$tmp/d2" --app hello --version 1.3.0 --from 1.2.0 --prebuilt -s "$K" "$tmp/delok.tar.gz"
     rc_msg empty-archive 1 "the archive holds nothing" $UPD publish --repo "$R" --app hello --version 5.0.0 -s "$K" "$tmp/nothing.tar.gz"
     unchanged hostile-all
 else
@@ -289,15 +291,21 @@ check_eq serial-6 "$(serial_of "$R")" 6
 mkdir -p "$tmp/delta/bin"
 printf '#!/bin/sh\necho hello 2.1\n' >"$tmp/delta/bin/hello"; chmod 755 "$tmp/delta/bin/hello"
 printf 'share/doc/README\n' >"$tmp/delta/.updater-delete"
+cp -R "$tmp/delta" "$tmp/delta-nolist"
+$UPD tree "$tmp/src2" >"$tmp/delta/.updater-tree" # the result: 2.1.0's tree
 ok full-2.1 $UPD publish --repo "$R" --app hello --version 2.1.0 --rollout 50 --min 1.0.0 --critical \
     --notes https://example.org/notes/2.1 -s "$K" "$tmp/src2"
-ok from $UPD publish --repo "$R" --app hello --version 2.1.0 --from 2.0.0 -s "$K" "$tmp/delta"
+cp "$R/versions" "$tmp/v.before"
+rc_msg from-prebuilt-needs-tree 1 "has no .updater-tree, but hello 2.1.0 gives tree=" \
+    $UPD publish --repo "$R" --app hello --version 2.1.0 --from 2.0.0 --prebuilt -s "$K" "$tmp/delta-nolist"
+check from-prebuilt-needs-tree-untouched cmp "$R/versions" "$tmp/v.before"
+ok from $UPD publish --repo "$R" --app hello --version 2.1.0 --from 2.0.0 --prebuilt -s "$K" "$tmp/delta"
 D=$R/hello-2.0.0-to-2.1.0.tar.gz
 check from-archive-name test -f "$D"
 check_eq from-line "$(grep '^hello 2.1.0 .*from=' "$R/versions")" \
-    "hello 2.1.0 url=hello-2.0.0-to-2.1.0.tar.gz size=$(stat -c %s "$D") sha256=$(sha256sum "$D" | cut -d' ' -f1) from=2.0.0"
+    "hello 2.1.0 url=hello-2.0.0-to-2.1.0.tar.gz size=$(stat -c %s "$D") sha256=$(sha256sum "$D" | cut -d' ' -f1) from=2.0.0 tree=$($UPD tree --hash "$tmp/src2")"
 check_eq full-2.1-line "$(grep '^hello 2.1.0 url=hello-2.1.0' "$R/versions" | cut -d' ' -f6-)" \
-    "rollout=50 min=1.0.0 notes=https://example.org/notes/2.1 critical=1"
+    "rollout=50 min=1.0.0 notes=https://example.org/notes/2.1 critical=1 tree=$($UPD tree --hash "$tmp/src2")"
 $UPD manifest --app hello --current 2.0.0 --bucket 10 "$R/versions" >"$tmp/sel"
 check_eq from-select "$(grep ^update "$tmp/sel")" "update hello 2.1.0 critical"
 if grep -q "^delta hello 2.1.0 .*url=hello-2.0.0-to-2.1.0.tar.gz from=2.0.0 min=1.0.0 rollout=50" "$tmp/sel" &&
@@ -306,8 +314,8 @@ check_eq rollout-outside "$(sel --app hello --current 1.2.0 --bucket 60 "$R/vers
 check_eq min-below "$(sel --app hello --current 0.9.0 --bucket 10 "$R/versions")" "update hello 2.0.0"
 check from-lists-delete sh -c "$UPD untar --list '$D' | grep -q ' ./.updater-delete\$'"
 rc_msg from-duplicate 1 "hello 2.1.0 from 2.0.0 is already published" \
-    $UPD publish --repo "$R" --app hello --version 2.1.0 --from 2.0.0 -s "$K" "$tmp/delta"
-rc_msg from-conflicting-rollout 1 "disagrees" $UPD publish --repo "$R" --app hello --version 2.1.0 --from 1.2.0 --rollout 20 -s "$K" "$tmp/delta"
+    $UPD publish --repo "$R" --app hello --version 2.1.0 --from 2.0.0 --prebuilt -s "$K" "$tmp/delta"
+rc_msg from-conflicting-rollout 1 "disagrees" $UPD publish --repo "$R" --app hello --version 2.1.0 --from 1.2.0 --prebuilt --rollout 20 -s "$K" "$tmp/delta"
 ok beta $UPD publish --repo "$R" --app hello --version 3.0.0-beta.1 --channel beta -s "$K" "$tmp/src2"
 check_eq beta-line "$(grep '^hello 3.0.0-beta.1 ' "$R/versions" | cut -d' ' -f6)" "channel=beta"
 check_eq beta-select "$(sel --app hello --current 2.1.0 --channel beta "$R/versions")" "update hello 3.0.0-beta.1"
@@ -343,8 +351,8 @@ cp "$tmp/h/versions" "$tmp/h.before"
 ok hand-kept $UPD publish --repo "$tmp/h" --app hello --version 1.0.0 -s "$K" "$tmp/hello-1.tar.gz"
 if grep -qF "@expires 2000-01-01T00:00:00Z is in the past" "$tmp/err"; then pass; else fail hand-kept-expired-warning "$(cat "$tmp/err")"; fi
 check_eq hand-kept-serial-line "$(sed -n 4p "$tmp/h/versions")" "$(printf '@serial   42   # bumped by publish\r')"
-{ sed '4s/41/42/' "$tmp/h.before"; printf '\r\nhello 1.0.0 url=hello-1.0.0.tar.gz size=%s sha256=%s\r\n' \
-    "$(stat -c %s "$tmp/h/hello-1.0.0.tar.gz")" "$sha"; } >"$tmp/h.want"
+{ sed '4s/41/42/' "$tmp/h.before"; printf '\r\nhello 1.0.0 url=hello-1.0.0.tar.gz size=%s sha256=%s tree=%s\r\n' \
+    "$(stat -c %s "$tmp/h/hello-1.0.0.tar.gz")" "$sha" "$tree1"; } >"$tmp/h.want"
 check hand-kept-all-else-verbatim cmp "$tmp/h/versions" "$tmp/h.want"
 check_eq hand-kept-parses "$($UPD manifest --now 0 "$tmp/h/versions" | head -n 1)" "serial 42"
 ok hand-kept-verify $UPD verify -p "$P" "$tmp/h/versions"

@@ -55,8 +55,11 @@ suite publish sh tests/publish.sh
 suite serve sh tests/serve.sh
 suite rotation sh tests/rotation.sh
 suite client sh tests/client.sh
+suite diff sh tests/diff.sh
+suite delta sh tests/delta.sh
 suite attacks sh tests/attacks.sh
 suite engine sh tests/engine.sh
+suite delta-attacks sh tests/delta_attacks.sh
 
 echo
 if [ "$total_s" -gt 0 ]; then
