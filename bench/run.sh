@@ -389,4 +389,8 @@ echo "  (anchor: compact Ed25519 verify 8-15 KB)"
 size_of "HTTP client without TLS" \
     '^(upd_http_|upd__h_|upd__hc_|upd__hget|upd__hurl|upd__http|(upd__file_get|upd__proxy_for|upd__no_proxy|upd__basic|upd__herr|upd__pct_decode|upd__hex|upd__now_ms|upd__days)([.]|$))'
 echo "  (anchor: picohttpparser 3.3 KB (parsing only))"
+
+# ---- binary patches on real release pairs (bench/delta.sh) ----
+echo
+bash bench/delta.sh || bad=1
 [ "$bad" -eq 0 ]

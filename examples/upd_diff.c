@@ -25,8 +25,9 @@
 
    Memory, for an old file of n bytes and a new one of m: both are mapped
    (n + m), the suffix array takes 4n; building it takes n/8 more for type
-   bits and the recursion's buckets, which fit in the unused part of the
-   array for executables (up to 2n more otherwise); the plan adds 4.4 MiB
+   bits (the recursion's buckets fit in the unused part of the array, as
+   measured on executables and on random data; up to 2n more if they did
+   not); the plan adds 4.4 MiB
    and the seeds (16 bytes each, a few per changed region). Measured peak
    RSS: 6.6n for a 47 MB pair with m = n. Old files must be smaller than
    2 GiB (32-bit suffix array). */
@@ -191,7 +192,7 @@ done:
     return rc;
 }
 
-/* ---- the scan ----------------------------------------------------------- */
+/* ---- matches and triples ------------------------------------------------ */
 typedef struct diff_triple {
     uint64_t add, copy;
     int64_t seek;
@@ -320,22 +321,27 @@ static void diff_emit_end(diff_ctx *c)
 }
 
 /* ---- the plan: seeds, then the cheapest path ------------------------------
-   Pass 1 finds seeds: at each position of the new file the longest exact
+   First the seeds: at each position of the new file the longest exact
    match in the old one; a match of DIFF_SEED bytes or more gives an
-   alignment (old position - new position), and the scan jumps past it.
-   Pass 2 chooses, byte by byte, how each new byte is made, by dynamic
-   programming over a few states: inserted (from extra), or taken from the
-   old file under one of the DIFF_K alignments seen last. Each choice has a
-   price close to what it costs in the compressed patch, in 1/16 bits: a
-   byte that agrees under its alignment is a zero in the diff section (a
-   long run of them costs almost nothing), one that differs costs about a
-   literal there, an inserted byte about a literal in extra, and every
-   switch into an alignment starts a control triple. */
-#ifndef DIFF_K
+   alignment (old position - new position), and the search jumps past it.
+   Then the choice, byte by byte, of how each new byte is made, by dynamic
+   programming (Viterbi) over a few states: inserted (from extra), or taken
+   from the old file under one of the DIFF_K alignments seen last (an
+   alignment enters DIFF_BACK bytes before its seed, so that it can start
+   before its exact match; the one longest out of use leaves). Each choice
+   has a price close to what it costs in the compressed patch, in 1/16
+   bits: a byte that agrees under its alignment is a zero in the diff
+   section (a long run of them costs almost nothing), one that differs
+   costs about a literal there, an inserted byte about a literal in extra,
+   and every switch into an alignment starts a control triple. The path is
+   decided DIFF_CHUNK bytes at a time (traced back from the cheapest state
+   at the chunk's end), which bounds the memory of the back pointers. */
 #define DIFF_K 16                /* alignments followed at once */
-#endif
 #define DIFF_CHUNK (1 << 18)     /* bytes decided at a time */
 #define DIFF_INF (1 << 30)
+#ifndef DIFF_EXPIRE
+#define DIFF_EXPIRE 16384
+#endif
 
 typedef struct diff_seed {
     int64_t at, off;             /* alignment off usable from new position at */
@@ -440,6 +446,7 @@ static void diff_viterbi(diff_ctx *c, const diff_seed *sd, size_t nsd, const dif
                     if (!v.used[k]) { slot = k; break; }
                     if (k != best && v.good[k] < oldest) { oldest = v.good[k]; slot = k; }
                 }
+                if (slot < 0) { si++; continue; } /* (DIFF_K >= 2: never) */
                 v.used[slot] = 1;
                 v.off[slot] = sd[si].off;
                 v.cost[slot] = DIFF_INF;
@@ -466,6 +473,11 @@ static void diff_viterbi(diff_ctx *c, const diff_seed *sd, size_t nsd, const dif
             int64_t op;
             int32_t stay, sw, nc, here;
             if (!v.used[k]) continue;
+            if (i - v.good[k] > DIFF_EXPIRE && k != best) { /* long out of use: its slot is freed */
+                v.used[k] = 0;
+                v.cost[k] = DIFF_INF;
+                continue;
+            }
             op = i + v.off[k];
             if (op < 0 || op >= c->on) { v.cost[k] = DIFF_INF; bp[li][k] = (uint8_t)best; continue; }
             if (v.cost[k] >= DIFF_INF) v.cost[k] = DIFF_INF - 4096;
@@ -649,12 +661,21 @@ static void diff_out_put(diff_out *w, const uint8_t *p, size_t n)
     }
 }
 
+/* 1 if path exists and is not a regular file: an output is renamed into
+   place, which would replace a device such as /dev/null */
+static int diff_not_regular(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && !S_ISREG(sb.st_mode);
+}
+
 /* a temporary file beside path, its name in tmp */
 static int diff_temp(const char *path, char *tmp, size_t cap)
 {
     int fd;
     if (snprintf(tmp, cap, "%s.upd-XXXXXX", path) >= (int)cap) { errno = ENAMETOOLONG; tmp[0] = 0; return -1; }
     if ((fd = mkstemp(tmp)) < 0) tmp[0] = 0;
+    else (void)fcntl(fd, F_SETFD, FD_CLOEXEC); /* the compressors get only their own */
     return fd;
 }
 
@@ -881,6 +902,7 @@ static int diff_make(const uint8_t *old, size_t oldn, const uint8_t *nw, size_t 
     tmp[0] = 0;
     if (oldn > DIFF_MAX_OLD) { fail("%s: the old file is too large for a patch (2 GiB at most)", out_path); return -1; }
     if (newn > (size_t)INT64_MAX / 2) { fail("%s: the new file is too large", out_path); return -1; }
+    if (diff_not_regular(out_path)) { fail("%s: exists and is not a regular file", out_path); return -1; }
     if (diff_files_open(&files, out_path) != 0) return -1;
     c.old = old;
     c.nw = nw;
@@ -977,13 +999,14 @@ static int cmd_diff(int argc, char **argv)
     const char *path[3] = {NULL, NULL, NULL};
     diff_map om, nm;
     diff_stats st;
-    int k, np = 0, rc = 1;
+    int k, np = 0, rc = 1, opts = 1;
     for (k = 1; k < argc; k++) {
-        if (strcmp(argv[k], "--zopfli") == 0) diff_use_zopfli = 1;
-        else if (strcmp(argv[k], "--") == 0) { for (k++; k < argc && np < 3; k++) path[np++] = argv[k]; if (k < argc) np = 4; break; }
-        else if (argv[k][0] == '-' && argv[k][1] != '\0') { fail("unknown option '%s'", argv[k]); usage_for(argv[0]); return EXIT_USAGE; }
-        else if (np < 3) path[np++] = argv[k];
-        else { np = 4; break; }
+        const char *a = argv[k];
+        if (opts && strcmp(a, "--") == 0) opts = 0;
+        else if (opts && strcmp(a, "--zopfli") == 0) diff_use_zopfli = 1;
+        else if (opts && a[0] == '-' && a[1] != '\0') { fail("unknown option '%s'", a); usage_for(argv[0]); return EXIT_USAGE; }
+        else if (np == 3) { usage_for(argv[0]); return EXIT_USAGE; }
+        else path[np++] = a;
     }
     if (np != 3) { usage_for(argv[0]); return EXIT_USAGE; }
     if (diff_map_file(path[0], &om) != 0) return 1;
@@ -1014,6 +1037,7 @@ static int cmd_patch(int argc, char **argv)
     }
     if (argc - k != 3) { usage_for(argv[0]); return EXIT_USAGE; }
     oldp = argv[k]; patchp = argv[k + 1]; newp = argv[k + 2];
+    if (diff_not_regular(newp)) { fail("%s: exists and is not a regular file", newp); return 1; }
     if ((ofd = open(oldp, O_RDONLY | O_CLOEXEC)) < 0) { fail("%s: %s", oldp, strerror(errno)); return 1; }
     if (fstat(ofd, &sb) != 0) { fail("%s: %s", oldp, strerror(errno)); close(ofd); return 1; }
     if ((pfd = open(patchp, O_RDONLY | O_CLOEXEC)) < 0) { fail("%s: %s", patchp, strerror(errno)); close(ofd); return 1; }
