@@ -224,7 +224,7 @@ static int tdl_model(tdl_patch *p)
         add = (size_t)t.add;
         copy = (size_t)t.copy;
         for (j = 0; j < add; j++) tdl_byte(&p->want, (unsigned)(p->old[o + j] + p->sec[1].p[d + j]));
-        tdl_put(&p->want, p->sec[2].p + x, copy);
+        if (copy) tdl_put(&p->want, p->sec[2].p + x, copy);
         o += add;
         d += add;
         x += copy;
