@@ -8,7 +8,7 @@
 #   - sizes: ours (gzip -9 sections), bsdiff (bzip2 sections), xdelta3 -9,
 #     zstd -19 --long=27 --patch-from; ratio ours/bsdiff (< 1: ours smaller)
 #     and the goal line "ours <= bsdiff: yes/no";
-#   - time to make the patch (one run each: ours, bsdiff);
+#   - time and peak RSS to make the patch (one run each: ours, bsdiff);
 #   - applying: upd patch vs bspatch, best of 3 wall time, MB/s of new
 #     bytes, ratio ours/bspatch (< 1: ours faster), and the peak RSS of both.
 # Every patch is applied and the result compared with cmp.
@@ -52,10 +52,19 @@ best3() {
     done
     echo "$best"
 }
-once() { # CMD...: wall time of one run in ms ("" if CMD fails)
+# make CMD...: runs CMD once; sets MS (wall time in ms), KB (peak RSS in
+# KiB, "" without GNU time) and OUT (its stdout); fails if CMD fails
+make_once() {
     local t0 t1
-    t0=$(now_ns); "$@" >/dev/null 2>"$tmp/once.err" || { echo ""; return; }; t1=$(now_ns)
-    echo $(( (t1 - t0) / 1000000 ))
+    KB=""
+    t0=$(now_ns)
+    if [ "$have_time" = 1 ]; then /usr/bin/time -f %M -o "$tmp/make.rss" "$@" >"$tmp/make.out" 2>"$tmp/make.err" || return 1
+    else "$@" >"$tmp/make.out" 2>"$tmp/make.err" || return 1; fi
+    t1=$(now_ns)
+    MS=$(( (t1 - t0) / 1000000 ))
+    OUT=$(cat "$tmp/make.out")
+    [ "$have_time" = 1 ] && KB=$(tail -n 1 "$tmp/make.rss")
+    return 0
 }
 rss() { # CMD...: peak RSS in MiB
     if /usr/bin/time -f %M -o "$tmp/rss" "$@" >/dev/null 2>&1; then awk '{ printf "%.1f MiB", $1 / 1024 }' "$tmp/rss"
@@ -79,35 +88,37 @@ fetch() {
     echo "$f"
 }
 
+mib() { [ -z "$1" ] || awk -v kb="$1" 'BEGIN { printf ", peak RSS %.1f MiB", kb / 1024 }'; }
+
 # measure NAME OLD NEW
 measure() {
-    local name=$1 old=$2 new=$3 d=$tmp/m ours bs xd zs t t_ours t_bs a_ours a_bs line zop=""
+    local name=$1 old=$2 new=$3 d=$tmp/m ours bs xd zs a_ours a_bs line zop=""
     rm -rf "$d"; mkdir -p "$d"
     local on nn; on=$(sz "$old"); nn=$(sz "$new")
     echo
     echo "== $name: old $on bytes, new $nn bytes"
-    t_ours=$(once "$UPD" diff "$old" "$new" "$d/ours.patch")
-    if [ -z "$t_ours" ]; then echo "  upd diff FAILED: $(tail -n 2 "$tmp/once.err")"; bad=1; return; fi
+    if ! make_once "$UPD" diff "$old" "$new" "$d/ours.patch"; then
+        echo "  upd diff FAILED: $(tail -n 2 "$tmp/make.err")"; bad=1; return
+    fi
     ours=$(sz "$d/ours.patch")
+    printf '  %-22s %10d bytes  (%s to make%s)  [%s]\n' "ours (upd diff)" "$ours" "$(secs "$MS")" "$(mib "$KB")" \
+        "$(printf '%s' "$OUT" | sed 's/.*(\(.*\))$/\1/')"
     if "$UPD" patch "$old" "$d/ours.patch" "$d/ours.out" >/dev/null 2>&1 && cmp -s "$d/ours.out" "$new"; then :
     else echo "  upd patch FAILED or its result DIFFERS"; bad=1; fi
-    line=$(printf '  %-22s %10d bytes  (%s to make)' "ours (upd diff)" "$ours" "$(secs "$t_ours")")
-    echo "$line  [$("$UPD" diff "$old" "$new" "$d/again.patch" | sed 's/.*(\(.*\))$/\1/')]"
     if [ "${BENCH_ZOPFLI:-0}" = 1 ]; then
-        if have zopfli; then
-            t=$(once "$UPD" diff --zopfli "$old" "$new" "$d/zop.patch")
-            if [ -n "$t" ]; then
-                zop=$(sz "$d/zop.patch")
-                printf '  %-22s %10d bytes  (%s to make)  ratio to bsdiff below\n' "ours --zopfli" "$zop" "$(secs "$t")"
-            else echo "  upd diff --zopfli FAILED"; bad=1; zop=""; fi
-        else echo "  SKIPPED upd diff --zopfli: zopfli is not installed"; zop=""; fi
+        if ! have zopfli; then echo "  SKIPPED upd diff --zopfli: zopfli is not installed"
+        elif make_once "$UPD" diff --zopfli "$old" "$new" "$d/zop.patch"; then
+            zop=$(sz "$d/zop.patch")
+            printf '  %-22s %10d bytes  (%s to make)\n' "ours --zopfli" "$zop" "$(secs "$MS")"
+            if "$UPD" patch "$old" "$d/zop.patch" "$d/zop.out" >/dev/null 2>&1 && cmp -s "$d/zop.out" "$new"; then :
+            else echo "  upd patch of the --zopfli patch FAILED or its result DIFFERS"; bad=1; fi
+        else echo "  upd diff --zopfli FAILED: $(tail -n 2 "$tmp/make.err")"; bad=1; fi
     fi
     bs=""
     if have bsdiff && have bspatch; then
-        t_bs=$(once bsdiff "$old" "$new" "$d/bs.patch")
-        if [ -n "$t_bs" ]; then
+        if make_once bsdiff "$old" "$new" "$d/bs.patch"; then
             bs=$(sz "$d/bs.patch")
-            printf '  %-22s %10d bytes  (%s to make)\n' "bsdiff" "$bs" "$(secs "$t_bs")"
+            printf '  %-22s %10d bytes  (%s to make%s)\n' "bsdiff" "$bs" "$(secs "$MS")" "$(mib "$KB")"
             if bspatch "$old" "$d/bs.out" "$d/bs.patch" >/dev/null 2>&1 && cmp -s "$d/bs.out" "$new"; then :
             else echo "  bspatch FAILED or its result DIFFERS"; bad=1; fi
         else echo "  bsdiff FAILED"; bad=1; fi
@@ -132,7 +143,7 @@ measure() {
         echo "  size ratio ours/bsdiff $(ratio "$ours" "$bs")${zop:+, ours --zopfli/bsdiff $(ratio "$zop" "$bs")}"
         if [ "$ours" -le "$bs" ]; then echo "  goal: ours <= bsdiff: yes"
         else echo "  goal: ours <= bsdiff: no (by $((ours - bs)) bytes)"; fi
-        summary="$summary$(printf '\n  %-28s ours %9d  bsdiff %9d  ratio %s%s' "$name" "$ours" "$bs" "$(ratio "$ours" "$bs")" \
+        summary="$summary$(printf '\n  %-42s ours %9d  bsdiff %9d  ratio %s%s' "$name" "$ours" "$bs" "$(ratio "$ours" "$bs")" \
             "${zop:+  --zopfli $(ratio "$zop" "$bs")}")"
     fi
     # applying
@@ -147,10 +158,8 @@ measure() {
     fi
     echo "$line"
     if [ "$have_time" = 1 ]; then
-        line="  peak RSS: upd patch $(rss "$UPD" patch "$old" "$d/ours.patch" "$d/ours.out")"
+        line="  apply, peak RSS: upd patch $(rss "$UPD" patch "$old" "$d/ours.patch" "$d/ours.out")"
         [ -z "$bs" ] || line="$line, bspatch $(rss bspatch "$old" "$d/bs.out" "$d/bs.patch")"
-        line="$line; upd diff $(rss "$UPD" diff "$old" "$new" "$d/rss.patch")"
-        [ -z "$bs" ] || line="$line, bsdiff $(rss bsdiff "$old" "$new" "$d/rss.bs")"
         echo "$line"
     fi
 }

@@ -27,10 +27,10 @@
    (n + m), the suffix array takes 4n; building it takes n/8 more for type
    bits (the recursion's buckets fit in the unused part of the array, as
    measured on executables and on random data; up to 2n more if they did
-   not); the plan adds 4.4 MiB
-   and the seeds (16 bytes each, a few per changed region). Measured peak
-   RSS: 6.6n for a 47 MB pair with m = n. Old files must be smaller than
-   2 GiB (32-bit suffix array). */
+   not); the plan adds 4.4 MiB and the seeds (16 bytes each, a few per
+   changed region). Measured peak RSS: 5n + m plus a few MiB (303 MiB for a
+   47 MB pair). Old files must be smaller than 2 GiB (32-bit suffix
+   array). */
 #include <sys/mman.h>
 #include <sys/wait.h>
 
@@ -339,9 +339,6 @@ static void diff_emit_end(diff_ctx *c)
 #define DIFF_K 16                /* alignments followed at once */
 #define DIFF_CHUNK (1 << 18)     /* bytes decided at a time */
 #define DIFF_INF (1 << 30)
-#ifndef DIFF_EXPIRE
-#define DIFF_EXPIRE 16384
-#endif
 
 typedef struct diff_seed {
     int64_t at, off;             /* alignment off usable from new position at */
@@ -473,11 +470,6 @@ static void diff_viterbi(diff_ctx *c, const diff_seed *sd, size_t nsd, const dif
             int64_t op;
             int32_t stay, sw, nc, here;
             if (!v.used[k]) continue;
-            if (i - v.good[k] > DIFF_EXPIRE && k != best) { /* long out of use: its slot is freed */
-                v.used[k] = 0;
-                v.cost[k] = DIFF_INF;
-                continue;
-            }
             op = i + v.off[k];
             if (op < 0 || op >= c->on) { v.cost[k] = DIFF_INF; bp[li][k] = (uint8_t)best; continue; }
             if (v.cost[k] >= DIFF_INF) v.cost[k] = DIFF_INF - 4096;
@@ -719,12 +711,13 @@ static int diff_files_open(diff_files *f, const char *out_path)
    in_path (open as in_fd), its output to out_fd; its pid, or -1. */
 static pid_t diff_spawn(int tool, const char *in_path, int in_fd, int out_fd)
 {
-    char *av[8];
+    char *av[8], dot[4096 + 2];
     pid_t pid;
     int n = 0;
     if (tool == 1) {
         av[n++] = (char *)"zopfli"; av[n++] = (char *)"--gzip"; av[n++] = (char *)"-c";
-        av[n++] = (char *)in_path;
+        snprintf(dot, sizeof dot, "%s%s", in_path[0] == '-' ? "./" : "", in_path); /* not an option */
+        av[n++] = dot;
     } else {
         av[n++] = (char *)"gzip"; av[n++] = (char *)"-9"; av[n++] = (char *)"-n";
         av[n++] = (char *)"-c";
